@@ -1,0 +1,92 @@
+"""Tenants: the city (root site) and its partner agencies, their departments and staff roles."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+CITY_SLUG = "seoul"
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+
+
+class Agency(models.Model):
+    """A participation site. The city is the root (`is_city`); every other row is a partner
+    agency whose site lives at /a/<slug>/. Policy numbers are per-agency data with defaults."""
+
+    slug = models.SlugField(_("address"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_city = models.BooleanField(default=False, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#1d4ed8", validators=[hex_colour]
+    )
+    banner_text = models.CharField(_("banner text"), max_length=200, blank=True)
+
+    support_period_days = models.PositiveSmallIntegerField(_("support period (days)"), default=30)
+    answer_threshold = models.PositiveIntegerField(_("supports for a department answer"), default=50)
+    debate_threshold = models.PositiveIntegerField(_("supports for a public debate"), default=500)
+    review_deadline_days = models.PositiveSmallIntegerField(_("review deadline (days)"), default=20)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["-is_city", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_city"], condition=Q(is_city=True), name="agency_single_city"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("agency admin")
+    OFFICER = "officer", _("department officer")
+    FACILITATOR = "facilitator", _("facilitator")
+    MODERATOR = "moderator", _("moderator")
+
+
+class Membership(models.Model):
+    """A staff role of one user on one agency's site. Citizens need no membership: every
+    account may take part on every site (one account, single sign-on)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="officers"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role"),
+            models.CheckConstraint(
+                condition=Q(role="officer", department__isnull=False) | ~Q(role="officer"),
+                name="membership_officer_has_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.agency} · {self.get_role_display()}"

@@ -1,0 +1,27 @@
+"""The domain announces that something changed; it never pushes to browsers itself.
+
+`announce_change()` runs after the surrounding transaction commits and hands the change to the
+announcer named by settings.DELIBERATION_ANNOUNCER (the realtime publisher). Nothing in
+`deliberation/` imports `realtime/`."""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+
+class Kind:
+    DEBATE_TALLY = "debate.tally"
+
+
+@lru_cache(maxsize=1)
+def _announcer():
+    path = getattr(settings, "DELIBERATION_ANNOUNCER", None)
+    return import_string(path) if path else (lambda *args, **kwargs: None)
+
+
+def announce_change(kind: str, *, agency_id: int, object_id: int) -> None:
+    transaction.on_commit(
+        lambda: _announcer()(kind, agency_id=agency_id, object_id=object_id), robust=True
+    )

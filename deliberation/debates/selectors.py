@@ -1,0 +1,76 @@
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from deliberation.agencies.models import Agency
+from deliberation.errors import NotFound
+
+from .models import Ballot, Debate, Status
+
+
+def public_debates(*, site: Agency) -> QuerySet[Debate]:
+    """Debates shown on a site: its own, published. Every query is scoped to the agency."""
+    return Debate.objects.filter(agency=site, is_published=True).order_by("-opens_at", "-id")
+
+
+def debate_on_site(*, site: Agency, pk: int) -> Debate:
+    """Another agency's debate is "not found", never "forbidden"."""
+    try:
+        return public_debates(site=site).get(pk=pk)
+    except (Debate.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def tally_from_rows(debate_id: int) -> dict[int, int]:
+    """The truth every streamed number must equal: ballots counted per option."""
+    rows = (
+        Ballot.objects.filter(debate_id=debate_id)
+        .values("option_id")
+        .annotate(n=Count("id"))
+        .values_list("option_id", "n")
+    )
+    return dict(rows)
+
+
+def ballot_of(*, debate: Debate, citizen) -> Ballot | None:
+    if not citizen.is_authenticated:
+        return None
+    return Ballot.objects.filter(debate=debate, citizen=citizen).select_related("option").first()
+
+
+def debate_live_state(debate_id: int) -> dict | None:
+    """Everything a live page shows of a debate, rebuilt from rows. Counts are withheld
+    (None) while the debate keeps its tally hidden until results are published."""
+    debate = Debate.objects.filter(pk=debate_id, is_published=True).first()
+    if debate is None:
+        return None
+    now = timezone.now()
+    counts = tally_from_rows(debate_id)
+    visible = debate.tally_is_public
+    options = [
+        {"id": o.id, "label": o.label, "kind": o.kind, "count": counts.get(o.id, 0) if visible else None}
+        for o in debate.options.all()
+    ]
+    return {
+        "debate": debate.id,
+        "agency": debate.agency_id,
+        "status": debate.status_at(now),
+        "opens_at": debate.opens_at.isoformat(),
+        "closes_at": debate.closes_at.isoformat(),
+        "visible": visible,
+        "options": options,
+        "total": sum(counts.values()),
+    }
+
+
+def debate_belongs_to_site(*, debate_id: int, site_slug: str | None) -> bool:
+    from deliberation.agencies.selectors import site_for_slug
+
+    try:
+        site = site_for_slug(site_slug)
+    except NotFound:
+        return False
+    return public_debates(site=site).filter(pk=debate_id).exists()
+
+
+def is_open(debate: Debate) -> bool:
+    return debate.status == Status.IN_PROGRESS

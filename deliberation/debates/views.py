@@ -1,0 +1,89 @@
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from deliberation.agencies.sites import site_reverse, site_view
+from deliberation.errors import DomainError, ErrorCode, NotFound
+from deliberation.http import domain_error_response, error_response, json_body
+
+from . import selectors, services
+
+
+def _debate_or_404(request, pk):
+    try:
+        return selectors.debate_on_site(site=request.site, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _detail_context(request, debate, *, error=None):
+    state = selectors.debate_live_state(debate.pk)
+    ws_path = (
+        f"/ws/debates/{debate.pk}/" if request.site.is_city
+        else f"/ws/a/{request.site.slug}/debates/{debate.pk}/"
+    )
+    return {
+        "debate": debate,
+        "state": state,
+        "my_ballot": selectors.ballot_of(debate=debate, citizen=request.user),
+        "is_open": selectors.is_open(debate),
+        "ws_path": ws_path,
+        "error": error,
+    }
+
+
+@require_GET
+@site_view
+def debate_list(request):
+    return render(request, "debates/list.html", {"debates": selectors.public_debates(site=request.site)})
+
+
+@require_GET
+@site_view
+def debate_detail(request, pk):
+    debate = _debate_or_404(request, pk)
+    return render(request, "debates/detail.html", _detail_context(request, debate))
+
+
+@require_POST
+@site_view
+def cast_ballot_form(request, pk):
+    """The ballot as a plain form post: works without JavaScript."""
+    debate = _debate_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(site_reverse(request.site, "debate_detail", pk=debate.pk))
+    try:
+        services.cast_ballot(
+            debate=debate, citizen=request.user,
+            option_id=request.POST.get("option"), other_text=request.POST.get("other_text", ""),
+        )
+    except DomainError as exc:
+        context = _detail_context(request, debate, error=exc)
+        return render(request, "debates/detail.html", context, status=exc.http_status)
+    messages.success(request, _("Your ballot has been counted."))
+    return redirect(site_reverse(request.site, "debate_detail", pk=debate.pk))
+
+
+@require_POST
+@site_view
+def cast_ballot_json(request, pk):
+    """POST {"option": <id>, "other_text": "..."} → 201 with the ballot, or an error object."""
+    try:
+        debate = selectors.debate_on_site(site=request.site, pk=pk)
+        if not request.user.is_authenticated:
+            return error_response(ErrorCode.NOT_AUTHENTICATED, _("Log in to vote."), 401)
+        body = json_body(request)
+        ballot = services.cast_ballot(
+            debate=debate, citizen=request.user,
+            option_id=body.get("option"), other_text=body.get("other_text") or "",
+        )
+    except DomainError as exc:
+        return domain_error_response(exc)
+    return JsonResponse(
+        {"ballot": {"id": ballot.id, "debate": debate.id, "option": ballot.option_id,
+                    "cast_at": ballot.cast_at.isoformat()}},
+        status=201,
+    )

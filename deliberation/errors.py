@@ -1,0 +1,41 @@
+"""Domain errors: a stable code (tests and clients match on it) and a translatable message.
+
+Each interface maps them once: a form error, `{"error": {"code", "message"}}` with the HTTP
+status below, or a websocket `{"type": "error"}` frame."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    NOT_AUTHENTICATED = "not_authenticated"
+    PERMISSION_DENIED = "permission_denied"
+    INVALID = "invalid"
+    DEBATE_NOT_OPEN = "debate_not_open"
+    ALREADY_VOTED = "already_voted"
+    UNKNOWN_OPTION = "unknown_option"
+    SLUG_TAKEN = "slug_taken"
+    AGENCY_INACTIVE = "agency_inactive"
+
+
+class DomainError(Exception):
+    code: ErrorCode = ErrorCode.INVALID
+    message = _("Invalid request.")
+    http_status = 400
+
+    def __init__(self, message=None, **params):
+        if message is not None:
+            self.message = message
+        self.params = params
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict:
+        return {"code": str(self.code), "message": str(self.message)}
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+    message = _("Not found.")
+    http_status = 404

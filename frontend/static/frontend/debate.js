@@ -1,0 +1,91 @@
+import { openLiveChannel } from "./live.js";
+
+const root = document.querySelector("[data-live-debate]");
+if (root) {
+  const lang = document.documentElement.lang || "ko";
+  const t = (ko, en) => (lang.startsWith("ko") ? ko : en);
+  const totalEl = root.querySelector("[data-total]");
+  const announceEl = root.querySelector("[data-announce]");
+  const statusEl = root.querySelector("[data-live-status]");
+  const countdownEl = root.querySelector("[data-countdown]");
+  let closesAt = countdownEl ? Date.parse(countdownEl.dataset.closesAt) : NaN;
+  let announceTimer = null;
+
+  function render(state) {
+    totalEl.textContent = state.total;
+    if (state.visible) {
+      const total = state.total || 0;
+      for (const option of state.options) {
+        const row = root.querySelector(`[data-option="${option.id}"]`);
+        if (!row) continue;
+        row.querySelector("[data-count]").textContent = option.count;
+        row.querySelector(".fill").style.width = `${total ? Math.round((option.count * 100) / total) : 0}%`;
+      }
+    }
+    closesAt = Date.parse(state.closes_at);
+    // Screen readers hear at most one summary every few seconds, not every frame.
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => {
+      const parts = state.visible ? state.options.map((o) => `${o.label} ${o.count}`) : [];
+      announceEl.textContent = `${t("참여자", "Participants")} ${state.total}. ${parts.join(", ")}`;
+    }, 3000);
+  }
+
+  const statusText = {
+    connecting: t("실시간 연결 중…", "Connecting live updates…"),
+    live: t("실시간 반영 중", "Live"),
+    reconnecting: t("연결이 끊겨 다시 연결하는 중…", "Connection lost, reconnecting…"),
+    closed: t("실시간 연결 종료", "Live updates stopped"),
+  };
+  const channel = openLiveChannel(root.dataset.wsPath, {
+    onState: render,
+    onStatus: (status) => { statusEl.textContent = statusText[status]; statusEl.dataset.state = status; },
+  });
+
+  function tickCountdown() {
+    if (!countdownEl || Number.isNaN(closesAt)) return;
+    const left = closesAt - channel.serverNow();
+    if (left <= 0) { countdownEl.textContent = t("마감", "Closed"); return; }
+    const days = Math.floor(left / 86400000);
+    const hms = new Date(left % 86400000).toISOString().slice(11, 19);
+    countdownEl.textContent = days > 0 ? `D-${days} (${hms})` : `${t("마감까지", "Closes in")} ${hms}`;
+  }
+  tickCountdown();
+  setInterval(tickCountdown, 1000);
+
+  // The ballot form works without script; with it, it posts JSON and stays on the page.
+  const form = root.querySelector("[data-ballot-form]");
+  if (form) {
+    const feedback = form.querySelector("[data-feedback]");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      try {
+        const response = await fetch(form.dataset.jsonAction, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") },
+          body: JSON.stringify({ option: data.get("option"), other_text: data.get("other_text") || "" }),
+        });
+        const body = await response.json();
+        if (response.ok) {
+          const label = form.querySelector(`input[name=option][value="${body.ballot.option}"]`).parentElement.textContent.trim();
+          const done = document.createElement("p");
+          done.className = "voted";
+          done.dataset.voted = "";
+          done.textContent = t(`투표했습니다: ${label}`, `You voted: ${label}`);
+          form.replaceWith(done);
+        } else {
+          feedback.textContent = body.error?.message || t("투표하지 못했습니다.", "The vote failed.");
+          feedback.dataset.errorCode = body.error?.code || "";
+          button.disabled = false;
+        }
+      } catch {
+        feedback.textContent = t("네트워크 오류입니다. 다시 시도해 주세요.", "Network error. Please try again.");
+        button.disabled = false;
+      }
+    });
+  }
+}

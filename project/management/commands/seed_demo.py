@@ -1,0 +1,96 @@
+"""Loads the demo once: the city, two partner agencies, departments, sample proposals, an open
+pro/con debate, and one account per role. Running it again changes nothing."""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from deliberation.accounts.models import User
+from deliberation.agencies.models import Agency, Role
+from deliberation.agencies.selectors import city
+from deliberation.agencies.services import add_department, grant_role, register_agency
+from deliberation.debates.models import Debate
+from deliberation.debates.services import create_pro_con_debate
+from deliberation.proposals.services import file_proposal
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+ACCOUNTS = [
+    # username, display name, what it is for
+    ("platform", "전체관리자", "platform admin"),
+    ("metro-admin", "교통공사 관리자", "agency admin of 서울교통공사 (/a/seoul-metro/)"),
+    ("sisul-admin", "시설공단 관리자", "agency admin of 서울시설공단 (/a/sisul/)"),
+    ("sisul-officer", "체육시설팀 담당자", "department officer, 서울시설공단 체육시설운영팀"),
+    ("sisul-facilitator", "공론장 진행자", "facilitator of 서울시설공단"),
+    ("citizen", "김시민", "citizen"),
+    ("citizen2", "이시민", "citizen"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data once and print the demo logins."
+
+    def handle(self, *args, **options):
+        if Agency.objects.filter(slug="sisul").exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            with transaction.atomic():
+                self._load()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._print_logins()
+
+    def _load(self):
+        users = {}
+        for username, display_name, _ in ACCOUNTS:
+            user = User(username=username, display_name=display_name, email=f"{username}@example.org")
+            user.set_password(DEMO_PASSWORD)
+            user.is_platform_admin = username == "platform"
+            user.save()
+            users[username] = user
+
+        seoul = city()
+        metro = register_agency(
+            name="서울교통공사", slug="seoul-metro", primary_colour="#0f766e",
+            banner_text="지하철을 더 편하게, 시민과 함께", admin=users["metro-admin"],
+        )
+        sisul = register_agency(
+            name="서울시설공단", slug="sisul", primary_colour="#7c3aed",
+            banner_text="서울시설공단이 묻습니다", admin=users["sisul-admin"],
+        )
+        for name in ("교통정책과", "기후환경정책과", "복지정책과"):
+            add_department(agency=seoul, name=name)
+        add_department(agency=metro, name="고객서비스처")
+        sports = add_department(agency=sisul, name="체육시설운영팀")
+        add_department(agency=sisul, name="시설안전처")
+        grant_role(user=users["sisul-officer"], agency=sisul, role=Role.OFFICER, department=sports)
+        grant_role(user=users["sisul-facilitator"], agency=sisul, role=Role.FACILITATOR)
+
+        file_proposal(agency=seoul, author=users["citizen"], policy_category="transport",
+                      title="한강 자전거도로에 야간 조명을 늘려 주세요",
+                      body="밤에 자전거도로가 어두워 사고가 잦습니다. #자전거도로")
+        file_proposal(agency=metro, author=users["citizen2"], policy_category="transport",
+                      title="지하철역 수유실을 모든 환승역에 설치해 주세요",
+                      body="환승역에 수유실이 부족합니다. #모유수유")
+        file_proposal(agency=sisul, author=users["citizen"], policy_category="environment",
+                      title="고척스카이돔 응원도구를 친환경 소재로 바꿔 주세요",
+                      body="경기마다 플라스틱 응원봉이 쓰레기로 버려집니다.")
+
+        now = timezone.now()
+        create_pro_con_debate(
+            agency=sisul,
+            title="고척스카이돔 플라스틱 응원봉 사용을 금지해야 할까요?",
+            body="플라스틱 막대풍선 응원도구의 반입을 금지하는 방안에 대한 시민 의견을 묻습니다.",
+            opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=29),
+            labels={"for": "금지 찬성", "against": "금지 반대", "other": "기타"},
+        )
+
+    def _print_logins(self):
+        debate = Debate.objects.filter(agency__slug="sisul").order_by("id").first()
+        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        for username, _, role in ACCOUNTS:
+            self.stdout.write(f"  {username:<18} {role}")
+        if debate:
+            self.stdout.write(f"\nOpen pro/con debate: http://127.0.0.1:8000/a/sisul/debates/{debate.pk}/")
+        self.stdout.write("Platform admin: http://127.0.0.1:8000/platform/agencies/\n")

@@ -1,0 +1,17 @@
+"""The pages of one participation site, mounted at / for the city and at /a/<slug>/ for
+each partner agency (namespaces "city" and "agency")."""
+
+from django.urls import path
+
+from deliberation.agencies import admin_views as agency_admin
+from deliberation.agencies import views as agency_views
+from deliberation.debates import views as debate_views
+
+urlpatterns = [
+    path("", agency_views.site_home, name="home"),
+    path("debates/", debate_views.debate_list, name="debate_list"),
+    path("debates/<int:pk>/", debate_views.debate_detail, name="debate_detail"),
+    path("debates/<int:pk>/ballot/", debate_views.cast_ballot_form, name="debate_ballot"),
+    path("debates/<int:pk>/ballot.json", debate_views.cast_ballot_json, name="debate_ballot_json"),
+    path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
+]

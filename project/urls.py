@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import site_urls
+
+urlpatterns = [
+    path("accounts/", include("deliberation.accounts.urls")),
+    path("platform/", include("deliberation.agencies.platform_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("a/<slug:agency_slug>/", include((site_urls.urlpatterns, "agency"))),
+    path("", include((site_urls.urlpatterns, "city"))),
+]

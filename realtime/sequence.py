@@ -1,0 +1,56 @@
+"""Per-group sequence numbers shared by every server process.
+
+A number is taken *before* the state is read from rows, so a higher seq never carries older
+numbers than a lower one: browsers drop any frame whose seq is not above the last they showed.
+In production the counter is a Redis INCR (all processes share it); embedded, a dict."""
+
+import asyncio
+import itertools
+from collections import defaultdict
+
+from django.conf import settings
+
+
+class LocalSequence:
+    def __init__(self):
+        self._counters = defaultdict(itertools.count)
+        self._current: dict[str, int] = {}
+
+    async def next(self, group: str) -> int:
+        value = next(self._counters[group]) + 1
+        self._current[group] = value
+        return value
+
+    async def current(self, group: str) -> int:
+        return self._current.get(group, 0)
+
+
+class RedisSequence:
+    KEY = "rt:seq:{}"
+
+    def __init__(self, url: str):
+        self._url = url
+        self._clients = {}
+
+    def _client(self):
+        # redis.asyncio connections belong to the loop that made them.
+        import redis.asyncio as redis
+
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            for old in [l for l in self._clients if l.is_closed()]:
+                del self._clients[old]
+            client = self._clients[loop] = redis.Redis.from_url(self._url)
+        return client
+
+    async def next(self, group: str) -> int:
+        return int(await self._client().incr(self.KEY.format(group)))
+
+    async def current(self, group: str) -> int:
+        value = await self._client().get(self.KEY.format(group))
+        return int(value or 0)
+
+
+def sequence_from_settings():
+    return RedisSequence(settings.REDIS_URL) if settings.REDIS_URL else LocalSequence()
