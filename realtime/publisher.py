@@ -8,6 +8,7 @@ It runs on the server's event loop, bound by the ASGI application on its first c
 with no loop (a management command, a sync test) publishes at once instead."""
 
 import asyncio
+import contextvars
 import logging
 import threading
 
@@ -61,12 +62,16 @@ class Publisher:
         if running is loop:
             self._mark_dirty(key)
         else:
-            loop.call_soon_threadsafe(self._mark_dirty, key)
+            # A fresh context: the flusher must not inherit the committing request's
+            # asgiref thread context (it would outlive it, or look like a deadlock).
+            loop.call_soon_threadsafe(self._mark_dirty, key, context=contextvars.Context())
 
     def _mark_dirty(self, key) -> None:
         self._dirty.add(key)
         if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.get_running_loop().create_task(self._flush_every_tick())
+            self._flusher = asyncio.get_running_loop().create_task(
+                self._flush_every_tick(), context=contextvars.Context()
+            )
 
     async def _flush_every_tick(self) -> None:
         while self._dirty:

@@ -1,0 +1,52 @@
+# Two commands do all the set-up on a machine with only Python 3.11+:
+#   make run    virtualenv, install, migrate, demo data once, serve http://127.0.0.1:8000
+#   make test   the same set-up, then the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install migrate demo run test test-fast browser messages check-deploy clean
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	$(BIN)/daphne -b $(HOST) -p $(PORT) project.asgi:application
+
+# Debian's Chromium for the browser tests (never a browser download). Installs it when this
+# user may; otherwise the browser tests say why they did not run (and CI fails on that).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) ; } || \
+	  echo "chromium is not installed: browser tests will be skipped (sudo apt-get install chromium)"
+
+test: install browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not servers" $(PYTEST_ARGS)
+
+messages: install
+	cd deliberation && ../$(BIN)/django-admin makemessages -l ko -l en --ignore '*/migrations/*'
+	cd frontend && ../$(BIN)/django-admin makemessages -l ko -l en
+	$(BIN)/python manage.py compilemessages --ignore .venv
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64)} \
+	  ALLOWED_HOSTS=example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles
