@@ -40,9 +40,9 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not browser and not servers" $(PYTEST_ARGS)
 
 messages: install
-	cd deliberation && ../$(BIN)/django-admin makemessages -l ko -l en --ignore '*/migrations/*'
-	cd frontend && ../$(BIN)/django-admin makemessages -l ko -l en
-	$(BIN)/python manage.py compilemessages --ignore .venv
+	$(BIN)/python manage.py makemessages -l ko -l en --ignore '.venv/*' --ignore 'tests/*' \
+	  --ignore 'load_tests/*' --ignore 'staticfiles/*' --ignore '*/migrations/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64)} \

@@ -27,6 +27,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
+    # Before django.contrib.admin: our registration/ templates must win over the admin's.
+    "frontend",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -40,7 +42,6 @@ INSTALLED_APPS = [
     "deliberation.proposals",
     "deliberation.debates",
     "realtime",
-    "frontend",
     "project",
 ]
 

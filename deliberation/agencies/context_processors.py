@@ -1,10 +1,13 @@
+from .permissions import can_administer
 from .selectors import city, participating_agencies
 
 
 def current_site(request):
     # "current_agency", not "site": Django's auth views put their own `site` in the context.
+    agency = getattr(request, "site", None) or city()
     return {
-        "current_agency": getattr(request, "site", None) or city(),
-        # Lazy: evaluated only by templates that list the participating agencies.
+        "current_agency": agency,
+        # Callables: templates evaluate them only where they are used.
         "participating_agencies": participating_agencies,
+        "can_manage_current_agency": lambda: can_administer(request.user, agency),
     }

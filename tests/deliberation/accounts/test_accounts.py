@@ -54,8 +54,11 @@ def test_wrong_password_is_a_form_error(client):
 
 def test_password_reset_by_email(client):
     user = CitizenFactory(email="reset@example.org")
+    page = client.get("/accounts/password-reset/").content.decode()
+    assert "비밀번호" in page and "Django" not in page  # our page, not the admin's
     client.post("/accounts/password-reset/", {"email": "reset@example.org"})
     assert len(mail.outbox) == 1
+    assert "민주주의 서울" in mail.outbox[0].subject
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
