@@ -121,8 +121,15 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Realtime publisher: at most one tally message per debate per tick.
+# Realtime publisher: at most one tally frame per debate per tick, fanned out by a per-process
+# registry (one Redis pub/sub subscription per group per process in production).
+# "naive" (stock group_send on every change) exists only to measure against; see
+# docs/performance.md.
+REALTIME_MODE = env.str("REALTIME_MODE", default="coalesced")
 REALTIME_TICK_SECONDS = env.float("REALTIME_TICK_SECONDS", default=0.25)
+# Ballots cast over the websocket are committed in micro-batches: one transaction per window.
+BALLOT_COMMIT_WINDOW_SECONDS = env.float("BALLOT_COMMIT_WINDOW_SECONDS", default=0.003)
+BALLOT_COMMIT_MAX_BATCH = env.int("BALLOT_COMMIT_MAX_BATCH", default=500)
 # Where the domain's after-commit announcements go (deliberation never imports realtime).
 DELIBERATION_ANNOUNCER = "realtime.publisher.announce"
 

@@ -1,26 +1,44 @@
-"""Websocket consumers: thin adapters between the protocol and the publisher."""
+"""Websocket consumers: thin adapters between the protocol, the publisher and the services."""
 
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from deliberation.announcements import Kind
-from deliberation.debates.selectors import debate_belongs_to_site
+from deliberation.debates.services import BallotRequest, cast_ballots
+from deliberation.errors import DomainError
 
-from . import groups, protocol
+from . import admission, groups, protocol
+from .committer import GroupCommitter
 from .publisher import get_publisher
 
 logger = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
+NO_CHANNEL_LAYER = "__realtime_no_layer__"  # an alias with no layer: the consumer gets none
 
 
 class SocketConsumer(AsyncWebsocketConsumer):
     """Base for every live channel: bad frames get an error frame, never a crash."""
 
     topic_kind: str
+    joined = False
+
+    @property
+    def channel_layer_alias(self):
+        # Coalesced fan-out writes to sockets directly: no per-socket channel (or Redis
+        # subscription) is needed. Only the naive comparison mode uses the channel layer.
+        return "default" if get_publisher().fanout.needs_channel_layer else NO_CHANNEL_LAYER
+
+    async def dispatch(self, message):
+        # Channels >= 4.2 closes old DB connections in a thread before every handler; these
+        # consumers touch the database only through database_sync_to_async, which does that.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -34,7 +52,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=protocol.encode(message))
 
     async def realtime_frame(self, event):
-        # Already encoded once by the publisher for the whole group.
+        # Naive mode only: a group_send from the channel layer, already encoded.
         await self.send(text_data=event["frame"])
 
     async def on_ping(self, message):
@@ -42,16 +60,44 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.pong(echo=echo if isinstance(echo, (int, str)) else None))
 
     async def on_resync(self, message):
-        await self.send_snapshot()
+        await self.send_snapshot(from_rows=True)
 
-    async def send_snapshot(self):
-        snapshot = await get_publisher().snapshot(self.topic_kind, self.object_id)
-        if snapshot is not None:
-            await self.send_frame(snapshot)
+    async def on_vote(self, message):
+        await self.send_frame(protocol.error(code="not_supported", message="This topic takes no votes."))
+
+    async def send_snapshot(self, *, from_rows: bool = False):
+        publisher = get_publisher()
+        if from_rows:
+            frame = await publisher.snapshot_frame(self.topic_kind, self.object_id, cached=False)
+        else:
+            frame = await publisher.snapshot_frame(self.topic_kind, self.object_id)
+        if frame is not None:
+            await self.send(text_data=frame)
+
+    async def disconnect(self, code):
+        if self.joined:
+            self.joined = False
+            await get_publisher().fanout.leave(self.group, self)
+
+
+_ballot_committer: GroupCommitter | None = None
+
+
+def ballot_committer() -> GroupCommitter:
+    global _ballot_committer
+    loop = asyncio.get_running_loop()
+    if _ballot_committer is None or _ballot_committer.loop is not loop:
+        _ballot_committer = GroupCommitter(
+            lambda debate_id, requests: cast_ballots(debate_id=debate_id, requests=requests),
+            window=settings.BALLOT_COMMIT_WINDOW_SECONDS, max_batch=settings.BALLOT_COMMIT_MAX_BATCH,
+        )
+        _ballot_committer.loop = loop
+    return _ballot_committer
 
 
 class DebateConsumer(SocketConsumer):
-    """ws/debates/<id>/ (city) and ws/a/<slug>/debates/<id>/ (agency): live tally."""
+    """ws/debates/<id>/ (city) and ws/a/<slug>/debates/<id>/ (agency): live tally, and
+    ballots for logged-in citizens (acknowledged only after commit)."""
 
     topic_kind = Kind.DEBATE_TALLY
 
@@ -61,18 +107,35 @@ class DebateConsumer(SocketConsumer):
         self.object_id = int(kwargs["debate_id"])
         self.group = groups.debate(self.object_id)
         await self.accept()
-        visible = await database_sync_to_async(debate_belongs_to_site)(
+        visible = await admission.debate_visible_on_site(
             debate_id=self.object_id, site_slug=kwargs.get("agency_slug")
         )
         if not visible:
             await self.send_frame(protocol.error(code="not_found", message="No such debate on this site."))
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        await get_publisher().fanout.join(self.group, self.channel_name)
-        self.joined = True
         await self.send_frame(protocol.hello(topic=self.group))
+        await get_publisher().fanout.join(self.group, self)
+        self.joined = True
         await self.send_snapshot()
 
-    async def disconnect(self, code):
-        if getattr(self, "joined", False):
-            await get_publisher().fanout.leave(self.group, self.channel_name)
+    async def on_vote(self, message):
+        ref = message.payload.get("ref")
+        if not (ref is None or isinstance(ref, int) or (isinstance(ref, str) and len(ref) <= 64)):
+            await self.send_frame(protocol.error(code="bad_frame", message="ref must be a short string or an int."))
+            return
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.send_frame(protocol.error(code="not_authenticated", message="Log in to vote.", ref=ref))
+            return
+        request = BallotRequest(
+            citizen_id=user.pk, option_id=message.payload.get("option"),
+            other_text=message.payload.get("other_text", ""),
+        )
+        result = await ballot_committer().submit(self.object_id, request)
+        if isinstance(result, DomainError):
+            await self.send_frame(protocol.error(code=str(result.code), message=str(result.message), ref=ref))
+        elif isinstance(result, Exception):
+            await self.send_frame(protocol.error(code="server_error", message="The ballot was not stored; try again.", ref=ref))
+        else:
+            await self.send_frame(protocol.ack(ref=ref, ballot=result.pk))

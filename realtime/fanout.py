@@ -1,21 +1,156 @@
-"""How one encoded frame reaches every socket of a group.
+"""How one encoded frame reaches every socket of a group. Chosen by settings.REALTIME_MODE.
 
-`ChannelLayerFanout` uses the configured channel layer's group_send (in-memory embedded,
-Redis pub/sub in production). The frame is encoded once by the publisher; consumers write
-it as-is. The event-peak work swaps in a per-process registry here without touching the
-publisher or the domain."""
+- `LocalFanout` (coalesced, embedded): this process's registry; nothing else is involved.
+- `RedisFanout` (coalesced, production): the registry, plus ONE Redis pub/sub subscription
+  per group per process (not one per socket). A publish is one Redis PUBLISH; every process
+  with viewers of that group receives it once and writes it to its local sockets.
+- `ChannelLayerFanout` (naive, for comparison): stock Channels `group_send` to every consumer's
+  own channel. Measured far slower for large groups; kept to show the difference.
+
+Every fanout keeps the latest frame of each group it serves locally, so a viewer that
+(re)connects gets a snapshot without a database query."""
+
+import asyncio
+import contextvars
+import logging
 
 from channels.layers import get_channel_layer
+
+from .registry import LocalRegistry
+
+logger = logging.getLogger(__name__)
 
 FRAME_EVENT = "realtime.frame"
 
 
-class ChannelLayerFanout:
-    async def join(self, group: str, channel_name: str) -> None:
-        await get_channel_layer().group_add(group, channel_name)
+class LocalFanout:
+    needs_channel_layer = False
 
-    async def leave(self, group: str, channel_name: str) -> None:
-        await get_channel_layer().group_discard(group, channel_name)
+    def __init__(self):
+        self.registry = LocalRegistry()
+
+    async def join(self, group: str, consumer) -> None:
+        self.registry.add(group, consumer, consumer.base_send)
+
+    async def leave(self, group: str, consumer) -> None:
+        self.registry.remove(group, consumer)
+
+    async def send(self, group: str, frame: str) -> None:
+        self.registry.deliver(group, frame)
+
+    def latest(self, group: str) -> str | None:
+        return self.registry.latest(group)
+
+    def remember(self, group: str, frame: str) -> None:
+        self.registry.remember(group, frame)
+
+    def has_local(self, group: str) -> bool:
+        return self.registry.has_members(group)
+
+
+class RedisFanout(LocalFanout):
+    CHANNEL = "rt:frames:"
+
+    def __init__(self, url: str, *, on_resubscribed=None):
+        super().__init__()
+        self._url = url
+        self._loop = None
+        self._client = None
+        self._pubsub = None
+        self._listener: asyncio.Task | None = None
+        self._on_resubscribed = on_resubscribed  # called with the groups after a reconnect
+
+    def _connection(self):
+        import redis.asyncio as redis
+
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new loop (tests): new connections
+            self._loop = loop
+            self._client = redis.Redis.from_url(self._url)
+            self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            self._listener = None
+        return self._client, self._pubsub
+
+    async def join(self, group: str, consumer) -> None:
+        first = self.registry.add(group, consumer, consumer.base_send)
+        if first:
+            _, pubsub = self._connection()
+            await pubsub.subscribe(self.CHANNEL + group)
+            if self._listener is None or self._listener.done():
+                self._listener = asyncio.get_running_loop().create_task(
+                    self._listen(), context=contextvars.Context()
+                )
+
+    async def leave(self, group: str, consumer) -> None:
+        if self.registry.remove(group, consumer):
+            _, pubsub = self._connection()
+            try:
+                await pubsub.unsubscribe(self.CHANNEL + group)
+            except Exception:  # Redis away: the reconnect resubscribes only live groups
+                logger.warning("unsubscribe from %s failed", group, exc_info=True)
+
+    async def send(self, group: str, frame: str) -> None:
+        client, _ = self._connection()
+        await client.publish(self.CHANNEL + group, frame)
+
+    async def _listen(self) -> None:
+        prefix = len(self.CHANNEL)
+        backoff = 0.1
+        while True:
+            try:
+                message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("Redis pub/sub lost; resubscribing", exc_info=True)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                await self._resubscribe()
+                if not self.registry.groups():
+                    return  # nothing to listen to; the next join starts a new listener
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            group = message["channel"].decode()[prefix:]
+            self.registry.deliver(group, message["data"].decode())
+
+    async def _resubscribe(self) -> None:
+        groups = self.registry.groups()
+        try:
+            await self._pubsub.reset()
+            if groups:
+                await self._pubsub.subscribe(*(self.CHANNEL + g for g in groups))
+        except Exception:
+            logger.warning("resubscribe failed; will retry", exc_info=True)
+            return
+        # Frames published while we were away are lost: send fresh snapshots.
+        if self._on_resubscribed and groups:
+            self._on_resubscribed(groups)
+
+
+class ChannelLayerFanout:
+    """Naive: stock group_send. Consumers join with their own channel on the layer."""
+
+    needs_channel_layer = True
+
+    def __init__(self):
+        self._latest: dict[str, str] = {}
+
+    async def join(self, group: str, consumer) -> None:
+        await get_channel_layer().group_add(group, consumer.channel_name)
+
+    async def leave(self, group: str, consumer) -> None:
+        await get_channel_layer().group_discard(group, consumer.channel_name)
 
     async def send(self, group: str, frame: str) -> None:
         await get_channel_layer().group_send(group, {"type": FRAME_EVENT, "frame": frame})
+
+    def latest(self, group: str) -> str | None:
+        return None  # the naive design reads the database for every snapshot
+
+    def remember(self, group: str, frame: str) -> None:
+        pass
+
+    def has_local(self, group: str) -> bool:
+        return True

@@ -1,9 +1,12 @@
 """Group names, built from ids only (never from user text)."""
 
+DEBATE = "debate."
+AGENCY = "agency."
+
 
 def debate(debate_id: int) -> str:
-    return f"debate.{int(debate_id)}"
+    return f"{DEBATE}{int(debate_id)}"
 
 
 def agency(agency_id: int) -> str:
-    return f"agency.{int(agency_id)}"
+    return f"{AGENCY}{int(agency_id)}"

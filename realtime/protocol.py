@@ -1,6 +1,6 @@
 """The wire protocol between the server and browsers: JSON text frames, versioned.
 
-Server → client: hello, tally, pong, error. Client → server: ping, resync.
+Server → client: hello, tally, ack, pong, error. Client → server: ping, resync, vote.
 Every frame is a JSON object with a "type". docs/realtime-protocol.md has an example of each."""
 
 import json
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 PROTOCOL_VERSION = 1
 MAX_CLIENT_FRAME_BYTES = 4096
-CLIENT_TYPES = frozenset({"ping", "resync"})
+CLIENT_TYPES = frozenset({"ping", "resync", "vote"})
 
 
 class ProtocolError(Exception):
@@ -41,12 +41,20 @@ def tally(*, seq: int, state: dict) -> dict:
     return {"type": "tally", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
+def ack(*, ref, ballot: int) -> dict:
+    """Sent only after the ballot is committed."""
+    return {"type": "ack", "ref": ref, "ballot": ballot, "ts": server_time_ms()}
+
+
 def pong(*, echo=None) -> dict:
     return {"type": "pong", "server_time": server_time_ms(), "echo": echo}
 
 
-def error(*, code: str, message: str) -> dict:
-    return {"type": "error", "code": code, "message": message}
+def error(*, code: str, message: str, ref=None) -> dict:
+    frame = {"type": "error", "code": code, "message": message}
+    if ref is not None:
+        frame["ref"] = ref
+    return frame
 
 
 def parse_client_frame(text: str | None, data: bytes | None = None) -> ClientMessage:

@@ -1,30 +1,42 @@
-"""The coalescing publisher.
+"""The publisher: from "the domain says debate 7 changed" to one frame on every screen.
 
-The domain announces a change after commit (`announce`, called from whatever thread committed).
-The publisher marks the (kind, id) dirty and, once per tick, rebuilds the state from rows and
-sends ONE frame to the group: a thousand ballots in a tick cost one frame per viewer.
+Coalesced (the default, settings.REALTIME_MODE = "coalesced"): the domain announces a change
+after commit, from whatever thread committed. The publisher marks the (kind, id) dirty and,
+once per tick, takes the group's next seq, rebuilds the state from rows and sends ONE frame,
+encoded once, through the fanout. A thousand ballots in a tick cost one frame per viewer.
+It also wakes itself when a watched debate opens or closes, so countdown ends are pushed.
+
+Naive (REALTIME_MODE = "naive", for comparison only): every announcement is rebuilt and sent
+at once with stock group_send.
 
 It runs on the server's event loop, bound by the ASGI application on its first call. A process
-with no loop (a management command, a sync test) publishes at once instead."""
+with no running loop (a management command, a sync test) publishes at once instead."""
 
 import asyncio
 import contextvars
 import logging
 import threading
+from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import timezone
 
 from . import protocol
-from .fanout import ChannelLayerFanout
+from .fanout import ChannelLayerFanout, LocalFanout, RedisFanout
 from .sequence import sequence_from_settings
 from .topics import TOPICS
 
 logger = logging.getLogger(__name__)
 
+# A transition further away than this is re-armed by a later publish or snapshot.
+MAX_TIMER_SECONDS = 6 * 60 * 60
+
 
 class Publisher:
+    coalesce = True
+
     def __init__(self, *, tick: float, fanout, sequence):
         self.tick = tick
         self.fanout = fanout
@@ -32,15 +44,19 @@ class Publisher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._dirty: set[tuple[str, int]] = set()
         self._flusher: asyncio.Task | None = None
+        self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
         self._lock = threading.Lock()
+        self.frames_published = 0
 
     # --- binding to the server loop ------------------------------------------------------
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._loop is loop:
+            return
         with self._lock:
-            if self._loop is not loop:
-                self._loop = loop
-                self._dirty = set()
-                self._flusher = None
+            self._loop = loop
+            self._dirty = set()
+            self._flusher = None
+            self._timers = {}
 
     def _live_loop(self):
         loop = self._loop
@@ -60,13 +76,20 @@ class Publisher:
         except RuntimeError:
             running = None
         if running is loop:
-            self._mark_dirty(key)
+            self._changed(key)
         else:
             # A fresh context: the flusher must not inherit the committing request's
             # asgiref thread context (it would outlive it, or look like a deadlock).
-            loop.call_soon_threadsafe(self._mark_dirty, key, context=contextvars.Context())
+            loop.call_soon_threadsafe(self._changed, key, context=contextvars.Context())
 
-    def _mark_dirty(self, key) -> None:
+    def mark_groups_dirty(self, groups: list[str]) -> None:
+        """After a lost pub/sub connection: resend every watched group's state."""
+        for group in groups:
+            for kind, topic in TOPICS.items():
+                if group.startswith(topic.group_prefix):
+                    self._changed((kind, int(group[len(topic.group_prefix):])))
+
+    def _changed(self, key) -> None:
         self._dirty.add(key)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(
@@ -94,33 +117,94 @@ class Publisher:
         if state is None:
             return
         await self.fanout.send(group, protocol.encode(topic.message(seq=seq, state=state)))
+        self.frames_published += 1
+        self.arm_transition_timer(key, state)
 
-    async def snapshot(self, kind: str, object_id: int) -> dict | None:
-        """The full state for a viewer that (re)connects, with the group's current seq."""
+    async def snapshot_frame(self, kind: str, object_id: int, *, cached: bool = True) -> str | None:
+        """The full state for a viewer that (re)connects: the latest frame this process sent
+        or received for the group (no database work), else (or on `resync`) rebuilt from rows."""
         topic = TOPICS[kind]
-        seq = await self.sequence.current(topic.group(object_id))
+        group = topic.group(object_id)
+        latest = self.fanout.latest(group) if cached else None
+        if latest is not None:
+            return latest
+        seq = await self.sequence.current(group)
         state = await database_sync_to_async(topic.state)(object_id)
-        return None if state is None else topic.message(seq=seq, state=state)
+        if state is None:
+            return None
+        self.arm_transition_timer((kind, object_id), state)
+        frame = protocol.encode(topic.message(seq=seq, state=state))
+        self.fanout.remember(group, frame)
+        return frame
+
+    def arm_transition_timer(self, key, state: dict) -> None:
+        """Publish again when the debate opens or closes, so pages need no refetch."""
+        if not self.coalesce or self._live_loop() is None:
+            return
+        now = timezone.now()
+        upcoming = [
+            moment for field in ("opens_at", "closes_at")
+            if (value := state.get(field)) and (moment := datetime.fromisoformat(value)) > now
+        ]
+        if not upcoming:
+            return
+        delay = (min(upcoming) - now).total_seconds() + 0.05
+        if delay > MAX_TIMER_SECONDS:
+            return
+        old = self._timers.pop(key, None)
+        if old is not None:
+            old.cancel()
+        self._timers[key] = self._loop.call_later(delay, self._changed, key, context=contextvars.Context())
+
+
+class NaivePublisher(Publisher):
+    """Stock Channels: every change is rebuilt and group_sent at once, no coalescing."""
+
+    coalesce = False
+
+    def _changed(self, key) -> None:
+        asyncio.get_running_loop().create_task(self._publish_logged(key), context=contextvars.Context())
+
+    async def _publish_logged(self, key) -> None:
+        try:
+            await self.publish(key)
+        except Exception:
+            logger.exception("realtime publish failed for %s", key)
 
 
 _publisher: Publisher | None = None
 _publisher_lock = threading.Lock()
 
 
+def build_publisher() -> Publisher:
+    mode = settings.REALTIME_MODE
+    sequence = sequence_from_settings()
+    if mode == "naive":
+        return NaivePublisher(tick=0, fanout=ChannelLayerFanout(), sequence=sequence)
+    if mode != "coalesced":
+        raise ValueError(f"REALTIME_MODE must be 'coalesced' or 'naive', not {mode!r}")
+    if settings.REDIS_URL:
+        holder = {}
+        fanout = RedisFanout(
+            settings.REDIS_URL,
+            on_resubscribed=lambda groups: holder["publisher"].mark_groups_dirty(groups),
+        )
+        holder["publisher"] = publisher = Publisher(tick=settings.REALTIME_TICK_SECONDS, fanout=fanout, sequence=sequence)
+        return publisher
+    return Publisher(tick=settings.REALTIME_TICK_SECONDS, fanout=LocalFanout(), sequence=sequence)
+
+
 def get_publisher() -> Publisher:
     global _publisher
-    with _publisher_lock:
-        if _publisher is None:
-            _publisher = Publisher(
-                tick=settings.REALTIME_TICK_SECONDS,
-                fanout=ChannelLayerFanout(),
-                sequence=sequence_from_settings(),
-            )
-        return _publisher
+    if _publisher is None:
+        with _publisher_lock:
+            if _publisher is None:
+                _publisher = build_publisher()
+    return _publisher
 
 
 def reset_publisher() -> None:
-    """For tests that change settings (tick, layer) between cases."""
+    """For tests that change settings (tick, layer, mode) between cases."""
     global _publisher
     with _publisher_lock:
         _publisher = None
@@ -131,7 +215,7 @@ def announce(kind: str, *, agency_id: int, object_id: int) -> None:
 
 
 class BindPublisherLoop:
-    """ASGI middleware: hands the server's event loop to the publisher on each connection."""
+    """ASGI middleware: hands the server's event loop to the publisher."""
 
     def __init__(self, app):
         self.app = app

@@ -13,6 +13,7 @@ from . import groups, protocol
 
 @dataclass(frozen=True)
 class Topic:
+    group_prefix: str
     group: Callable[[int], str]
     state: Callable[[int], dict | None]
     message: Callable[..., dict]
@@ -20,6 +21,7 @@ class Topic:
 
 TOPICS: dict[str, Topic] = {
     Kind.DEBATE_TALLY: Topic(
+        group_prefix=groups.DEBATE,
         group=groups.debate, state=debate_selectors.debate_live_state, message=protocol.tally
     ),
 }

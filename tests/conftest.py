@@ -1,6 +1,7 @@
 import pytest
 from channels.layers import channel_layers
 
+from realtime import admission
 from realtime.publisher import reset_publisher
 
 from .factories import AgencyFactory, CitizenFactory, open_pro_con_debate  # noqa: F401
@@ -12,6 +13,7 @@ def fresh_realtime(settings):
     settings.REALTIME_TICK_SECONDS = 0.05
     channel_layers.backends = {}
     reset_publisher()
+    admission.forget()
     yield
     channel_layers.backends = {}
     reset_publisher()
@@ -35,3 +37,27 @@ def citizen(db):
 @pytest.fixture
 def debate(agency):
     return open_pro_con_debate(agency=agency)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_database_threads(django_db_setup, django_db_blocker):
+    """Async tests leave a connection open in asgiref's database thread (and in psycopg's
+    pool); close them so the test database can be dropped at the end."""
+    yield
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        async_to_sync(database_sync_to_async(connections.close_all))()
+        connection = connections["default"]
+        if connection.vendor == "postgresql":
+            # Worker threads of async tests may still hold pooled connections.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        for conn in connections.all():
+            if hasattr(conn, "close_pool"):
+                conn.close_pool()

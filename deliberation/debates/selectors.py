@@ -1,4 +1,4 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from deliberation.agencies.models import Agency
@@ -37,6 +37,22 @@ def ballot_of(*, debate: Debate, citizen) -> Ballot | None:
     return Ballot.objects.filter(debate=debate, citizen=citizen).select_related("option").first()
 
 
+def tally_and_watermark(debate_id: int) -> tuple[dict[int, int], int]:
+    """Counts per option and the highest ballot id counted (the commit watermark: a client
+    that knows its ballot's id can tell when a tally includes it), in one query."""
+    rows = (
+        Ballot.objects.filter(debate_id=debate_id)
+        .values("option_id")
+        .annotate(n=Count("id"), last=Max("id"))
+        .values_list("option_id", "n", "last")
+    )
+    counts, watermark = {}, 0
+    for option_id, n, last in rows:
+        counts[option_id] = n
+        watermark = max(watermark, last)
+    return counts, watermark
+
+
 def debate_live_state(debate_id: int) -> dict | None:
     """Everything a live page shows of a debate, rebuilt from rows. Counts are withheld
     (None) while the debate keeps its tally hidden until results are published."""
@@ -44,7 +60,7 @@ def debate_live_state(debate_id: int) -> dict | None:
     if debate is None:
         return None
     now = timezone.now()
-    counts = tally_from_rows(debate_id)
+    counts, watermark = tally_and_watermark(debate_id)
     visible = debate.tally_is_public
     options = [
         {"id": o.id, "label": o.label, "kind": o.kind, "count": counts.get(o.id, 0) if visible else None}
@@ -59,6 +75,7 @@ def debate_live_state(debate_id: int) -> dict | None:
         "visible": visible,
         "options": options,
         "total": sum(counts.values()),
+        "watermark": watermark,
     }
 
 

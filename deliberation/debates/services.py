@@ -1,8 +1,11 @@
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deliberation.agencies.models import Agency
 from deliberation.announcements import Kind, announce_change
+from deliberation.errors import DomainError, NotFound
 
 from .errors import AlreadyVoted, DebateNotOpen, InvalidBallot, UnknownOption
 from .models import Ballot, Debate, DebateOption, OptionKind, Status, VoteType
@@ -12,6 +15,7 @@ PRO_CON_DEFAULT_LABELS = (
     (OptionKind.AGAINST, "반대"),
     (OptionKind.OTHER, "기타"),
 )
+OTHER_TEXT_MAX = 200
 
 
 @transaction.atomic
@@ -31,36 +35,109 @@ def create_pro_con_debate(
     return debate
 
 
-def cast_ballot(*, debate: Debate, citizen, option_id, other_text: str = "") -> Ballot:
-    """Writes one ballot in one transaction; announces the new tally after commit."""
+@dataclass(frozen=True)
+class BallotRequest:
+    """One citizen's ballot as it arrived (form, JSON or websocket), not yet validated."""
+
+    citizen_id: int
+    option_id: object
+    other_text: object = ""
+
+
+def cast_ballot(*, debate: Debate, citizen, option_id, other_text="") -> Ballot:
+    """One ballot, committed before it returns; raises the DomainError that refused it."""
+    result = cast_ballots(
+        debate_id=debate.pk,
+        requests=[BallotRequest(citizen_id=citizen.pk, option_id=option_id, other_text=other_text)],
+    )[0]
+    if isinstance(result, DomainError):
+        raise result
+    return result
+
+
+def cast_ballots(*, debate_id: int, requests: list[BallotRequest]) -> list[Ballot | DomainError]:
+    """Writes the valid ballots of a batch in one transaction (group commit) and announces the
+    new tally once, after commit. Returns one result per request, in order: the Ballot, or the
+    DomainError that refused it. The unique constraint decides a double vote; the read of
+    existing ballots only spares the batch a failed insert."""
+    debate = Debate.objects.filter(pk=debate_id, is_published=True).first()
+    if debate is None:
+        return [NotFound() for _ in requests]
     if debate.status_at(timezone.now()) != Status.IN_PROGRESS:
-        raise DebateNotOpen()
-    option = _option_of(debate, option_id)
-    if not isinstance(other_text, str):
-        raise InvalidBallot()
-    other_text = other_text.strip() if option.kind == OptionKind.OTHER else ""
-    if len(other_text) > 200:
-        raise InvalidBallot()
-    with transaction.atomic():
+        return [DebateNotOpen() for _ in requests]
+    options = {option.pk: option for option in debate.options.all()}
+
+    results: list[Ballot | DomainError | None] = [None] * len(requests)
+    accepted: dict[int, tuple[int, Ballot]] = {}  # citizen id → (request index, unsaved row)
+    for index, request in enumerate(requests):
         try:
-            # A savepoint, so the IntegrityError does not poison an outer transaction.
+            option = _option_of(options, request.option_id)
+            other_text = _other_text_of(option, request.other_text)
+        except DomainError as exc:
+            results[index] = exc
+            continue
+        if request.citizen_id in accepted:
+            results[index] = AlreadyVoted()
+            continue
+        accepted[request.citizen_id] = (index, Ballot(
+            debate=debate, citizen_id=request.citizen_id, option=option, other_text=other_text))
+
+    with transaction.atomic():
+        already = Ballot.objects.filter(debate=debate, citizen_id__in=list(accepted)).values_list("citizen_id", flat=True)
+        for citizen_id in already:
+            index, _ = accepted.pop(citizen_id)
+            results[index] = AlreadyVoted()
+        for index, ballot in _insert(list(accepted.values())):
+            results[index] = ballot
+        if accepted:
+            announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    return results
+
+
+def _insert(rows: list[tuple[int, Ballot]]):
+    """Yields (index, Ballot or AlreadyVoted). One multi-row insert; if another process won a
+    race for one of these citizens, falls back to one savepoint per row."""
+    if not rows:
+        return
+    try:
+        with transaction.atomic():
+            Ballot.objects.bulk_create([ballot for _, ballot in rows])
+        yield from rows
+        return
+    except IntegrityError:
+        pass
+    for index, ballot in rows:
+        try:
             with transaction.atomic():
-                ballot = Ballot.objects.create(
-                    debate=debate, citizen=citizen, option=option, other_text=other_text
-                )
+                ballot.pk = None
+                ballot.save(force_insert=True)
+            yield index, ballot
         except IntegrityError:
-            raise AlreadyVoted() from None
-        announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.id)
-    return ballot
+            yield index, AlreadyVoted()
 
 
-def _option_of(debate: Debate, option_id) -> DebateOption:
-    # Accept an int or a string of digits (form posts); nothing else is an option id.
+def _option_of(options: dict[int, DebateOption], option_id) -> DebateOption:
+    # An int, or a string of digits (form posts); nothing else is an option id.
     if isinstance(option_id, bool) or not isinstance(option_id, (int, str)):
         raise UnknownOption()
-    if isinstance(option_id, str) and not option_id.strip().isdigit():
-        raise UnknownOption()
+    if isinstance(option_id, str):
+        if not option_id.strip().isdigit():
+            raise UnknownOption()
+        option_id = int(option_id)
     try:
-        return debate.options.get(pk=int(option_id))
-    except DebateOption.DoesNotExist:
+        return options[option_id]
+    except KeyError:
         raise UnknownOption() from None
+
+
+def _other_text_of(option: DebateOption, other_text) -> str:
+    if other_text is None:
+        other_text = ""
+    if not isinstance(other_text, str):
+        raise InvalidBallot()
+    if option.kind != OptionKind.OTHER:
+        return ""
+    other_text = other_text.strip()
+    if len(other_text) > OTHER_TEXT_MAX:
+        raise InvalidBallot()
+    return other_text

@@ -12,24 +12,9 @@ from deliberation.debates.services import cast_ballot
 from project.asgi import application
 from tests.factories import CitizenFactory, open_pro_con_debate
 
+from .helpers import connect, receive, ws_path
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-ORIGIN = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-
-
-def ws_path(debate):
-    return f"/ws/a/{debate.agency.slug}/debates/{debate.pk}/"
-
-
-async def connect(path, headers=ORIGIN):
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def receive(communicator, timeout=2):
-    return json.loads(await communicator.receive_from(timeout=timeout))
 
 
 @database_sync_to_async

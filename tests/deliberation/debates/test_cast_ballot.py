@@ -8,7 +8,7 @@ from deliberation.debates.errors import AlreadyVoted, DebateNotOpen, InvalidBall
 from deliberation.debates.models import Ballot
 from deliberation.debates.selectors import debate_live_state, tally_from_rows
 from deliberation.debates.services import cast_ballot
-from deliberation.errors import ErrorCode
+from deliberation.errors import ErrorCode, NotFound
 from tests.factories import CitizenFactory, open_pro_con_debate
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +50,9 @@ def test_no_ballot_outside_the_period(agency, citizen, shift):
     assert not Ballot.objects.exists()
 
 
-def test_no_ballot_on_a_draft(agency, citizen):
+def test_a_draft_is_not_found_for_voting(agency, citizen):
     debate = open_pro_con_debate(agency=agency, publish=False)
-    with pytest.raises(DebateNotOpen):
+    with pytest.raises(NotFound):
         cast_ballot(debate=debate, citizen=citizen, option_id=option(debate, "for").pk)
 
 
@@ -105,3 +105,23 @@ def test_hidden_tallies_withhold_counts_until_results(agency, citizen):
     debate.results_published_at = timezone.now()
     debate.save()
     assert debate_live_state(debate.pk)["options"][0]["count"] == 1
+
+
+def test_a_batch_commits_the_valid_ballots_and_refuses_the_rest_one_by_one(debate):
+    from deliberation.debates.services import BallotRequest, cast_ballots
+
+    voters = CitizenFactory.create_batch(4)
+    earlier = CitizenFactory()
+    cast_ballot(debate=debate, citizen=earlier, option_id=option(debate, "for").pk)
+    for_, against = option(debate, "for").pk, option(debate, "against").pk
+    results = cast_ballots(debate_id=debate.pk, requests=[
+        BallotRequest(voters[0].pk, for_),
+        BallotRequest(voters[1].pk, "nope"),
+        BallotRequest(voters[0].pk, against),      # same citizen twice in one batch
+        BallotRequest(earlier.pk, against),        # voted in an earlier transaction
+        BallotRequest(voters[2].pk, against),
+    ])
+    kinds = [type(r).__name__ for r in results]
+    assert kinds == ["Ballot", "UnknownOption", "AlreadyVoted", "AlreadyVoted", "Ballot"]
+    assert tally_from_rows(debate.pk) == {for_: 2, against: 1}
+    assert all(r.pk for r in results if isinstance(r, Ballot))

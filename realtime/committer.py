@@ -1,0 +1,67 @@
+"""Group commit for writes that arrive on sockets: many small writes, one transaction.
+
+Submissions for the same key (a debate) that arrive within a short window (a few ms) are
+handed together to a batch function (a domain service, run in the database thread), which
+returns one result per item. Each submitter awaits its own result: an acknowledgement is sent
+only after the batch committed. Only one batch per key is in flight; the next one gathers
+while it commits, so throughput grows with load instead of the queue."""
+
+import asyncio
+import contextvars
+import logging
+from typing import Callable
+
+from channels.db import database_sync_to_async
+
+logger = logging.getLogger(__name__)
+
+
+class GroupCommitter:
+    def __init__(self, batch_fn: Callable[[int, list], list], *, window: float, max_batch: int):
+        self._batch_fn = database_sync_to_async(batch_fn)
+        self.window = window
+        self.max_batch = max_batch
+        self._pending: dict[int, list[tuple[object, asyncio.Future]]] = {}
+        self._running: dict[int, asyncio.Task] = {}
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self.batches = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def submit(self, key: int, item):
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        batch = self._pending.setdefault(key, [])
+        batch.append((item, future))
+        if len(batch) >= self.max_batch:
+            self._start(key)
+        elif key not in self._timers and key not in self._running:
+            self._timers[key] = loop.call_later(self.window, self._start, key, context=contextvars.Context())
+        return await future
+
+    def _start(self, key: int) -> None:
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        if key in self._running or not self._pending.get(key):
+            return  # the running batch picks these up when it finishes
+        pending = self._pending.pop(key)
+        batch, rest = pending[: self.max_batch], pending[self.max_batch :]
+        if rest:
+            self._pending[key] = rest
+        self._running[key] = asyncio.get_running_loop().create_task(
+            self._commit(key, batch), context=contextvars.Context()
+        )
+
+    async def _commit(self, key: int, batch) -> None:
+        try:
+            results = await self._batch_fn(key, [item for item, _ in batch])
+        except Exception as exc:  # nothing was committed: every submitter hears the failure
+            logger.exception("group commit failed for %s", key)
+            results = [exc] * len(batch)
+        self.batches += 1
+        for (_, future), result in zip(batch, results):
+            if not future.done():
+                future.set_result(result)
+        del self._running[key]
+        if self._pending.get(key):
+            self._start(key)

@@ -1,0 +1,75 @@
+"""The per-process fan-out: one frame to every local socket, latest wins for a slow one."""
+
+import asyncio
+
+import pytest
+
+from realtime.registry import LocalRegistry
+
+pytestmark = pytest.mark.asyncio
+
+
+class FakeSocket:
+    """An ASGI send that is writable unless `blocked` (then it waits, like back-pressure)."""
+
+    def __init__(self):
+        self.sent = []
+        self.writable = asyncio.Event()
+        self.writable.set()
+
+    async def send(self, message):
+        await self.writable.wait()
+        self.sent.append(message["text"])
+
+
+async def test_every_member_gets_the_frame_once_and_other_groups_none():
+    registry = LocalRegistry()
+    sockets = [FakeSocket() for _ in range(3)]
+    outsider = FakeSocket()
+    for s in sockets:
+        registry.add("debate.1", s, s.send)
+    registry.add("debate.2", outsider, outsider.send)
+    assert registry.deliver("debate.1", "frame-1") == 3
+    assert [s.sent for s in sockets] == [["frame-1"]] * 3 and outsider.sent == []
+
+
+async def test_a_stalled_socket_keeps_only_the_latest_frame_and_gets_it_on_drain():
+    registry = LocalRegistry()
+    fast, slow = FakeSocket(), FakeSocket()
+    registry.add("g", fast, fast.send)
+    registry.add("g", slow, slow.send)
+    slow.writable.clear()
+    for n in range(1, 101):
+        registry.deliver("g", f"frame-{n}")
+    assert len(fast.sent) == 100
+    assert slow.sent == []
+    slow.writable.set()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    # The frame it was blocked on, then only the newest: 98 stale frames were never queued.
+    assert slow.sent == ["frame-1", "frame-100"]
+
+
+async def test_the_latest_frame_is_kept_for_snapshots_while_the_group_has_members():
+    registry = LocalRegistry()
+    s = FakeSocket()
+    registry.add("g", s, s.send)
+    registry.deliver("g", "a")
+    registry.deliver("g", "b")
+    assert registry.latest("g") == "b"
+    assert registry.remove("g", s) is True
+    assert registry.latest("g") is None  # no subscription any more: the cache could go stale
+
+
+async def test_a_broken_socket_is_dropped_from_delivery_without_hurting_others():
+    registry = LocalRegistry()
+
+    async def broken(message):
+        raise ConnectionResetError
+
+    ok = FakeSocket()
+    registry.add("g", "broken", broken)
+    registry.add("g", ok, ok.send)
+    registry.deliver("g", "x")
+    registry.deliver("g", "y")
+    assert ok.sent == ["x", "y"]
