@@ -118,7 +118,7 @@ class RedisFanout(LocalFanout):
     async def _resubscribe(self) -> None:
         groups = self.registry.groups()
         try:
-            await self._pubsub.reset()
+            await self._pubsub.aclose()
             if groups:
                 await self._pubsub.subscribe(*(self.CHANNEL + g for g in groups))
         except Exception:
