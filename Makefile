@@ -50,3 +50,12 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# The event-peak simulator (load_tests/README.md). Options pass through ARGS, e.g.
+#   make bench ARGS="--scenario broadcast --viewers 10000 --rate 400 --duration 20"
+.PHONY: bench bench-smoke
+bench: install
+	$(BIN)/python -m load_tests $(ARGS)
+
+bench-smoke: install
+	$(BIN)/python -m load_tests --smoke $(ARGS)

@@ -87,9 +87,11 @@ def ballot_committer() -> GroupCommitter:
     global _ballot_committer
     loop = asyncio.get_running_loop()
     if _ballot_committer is None or _ballot_committer.loop is not loop:
+        naive = not get_publisher().coalesce  # the naive app commits and announces every ballot alone
         _ballot_committer = GroupCommitter(
             lambda debate_id, requests: cast_ballots(debate_id=debate_id, requests=requests),
-            window=settings.BALLOT_COMMIT_WINDOW_SECONDS, max_batch=settings.BALLOT_COMMIT_MAX_BATCH,
+            window=0 if naive else settings.BALLOT_COMMIT_WINDOW_SECONDS,
+            max_batch=1 if naive else settings.BALLOT_COMMIT_MAX_BATCH,
         )
         _ballot_committer.loop = loop
     return _ballot_committer

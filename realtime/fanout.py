@@ -17,6 +17,7 @@ import logging
 from channels.layers import get_channel_layer
 
 from .registry import LocalRegistry
+from .sequence import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +62,10 @@ class RedisFanout(LocalFanout):
         self._on_resubscribed = on_resubscribed  # called with the groups after a reconnect
 
     def _connection(self):
-        import redis.asyncio as redis
-
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new loop (tests): new connections
             self._loop = loop
-            self._client = redis.Redis.from_url(self._url)
+            self._client = redis_client(self._url)
             self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
             self._listener = None
         return self._client, self._pubsub

@@ -45,6 +45,7 @@ class Publisher:
         self._dirty: set[tuple[str, int]] = set()
         self._flusher: asyncio.Task | None = None
         self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
+        self._snapshots_in_flight: dict[str, asyncio.Future] = {}
         self._lock = threading.Lock()
         self.frames_published = 0
 
@@ -128,6 +129,25 @@ class Publisher:
         latest = self.fanout.latest(group) if cached else None
         if latest is not None:
             return latest
+        # Single flight: a burst of connects to a cold group shares one read of the rows.
+        in_flight = self._snapshots_in_flight.get(group)
+        if in_flight is not None:
+            return await asyncio.shield(in_flight)
+        future = self._snapshots_in_flight[group] = asyncio.get_running_loop().create_future()
+        try:
+            frame = await self._read_snapshot(kind, object_id, group)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost
+            raise
+        else:
+            future.set_result(frame)
+        finally:
+            del self._snapshots_in_flight[group]
+        return frame
+
+    async def _read_snapshot(self, kind: str, object_id: int, group: str) -> str | None:
+        topic = TOPICS[kind]
         seq = await self.sequence.current(group)
         state = await database_sync_to_async(topic.state)(object_id)
         if state is None:

@@ -9,6 +9,8 @@ import asyncio
 import contextvars
 import time
 
+from .wire import text_frame
+
 
 class LiveSocket:
     __slots__ = ("_send", "_pending", "busy_since", "closed")
@@ -99,7 +101,9 @@ class LocalRegistry:
         if not members:
             return 0
         self._latest[group] = frame
-        message = {"type": "websocket.send", "text": frame}
+        # "frame" is the wire frame built once for every socket (servers with the
+        # realtime.prebuilt_frames extension write it as is); others send "text".
+        message = {"type": "websocket.send", "text": frame, "frame": text_frame(frame)}
         for socket in list(members.values()):
             socket.offer(message)
         return len(members)

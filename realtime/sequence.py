@@ -41,7 +41,7 @@ class RedisSequence:
         if client is None:
             for old in [l for l in self._clients if l.is_closed()]:
                 del self._clients[old]
-            client = self._clients[loop] = redis.Redis.from_url(self._url)
+            client = self._clients[loop] = redis_client(self._url)
         return client
 
     async def next(self, group: str) -> int:
@@ -54,3 +54,12 @@ class RedisSequence:
 
 def sequence_from_settings():
     return RedisSequence(settings.REDIS_URL) if settings.REDIS_URL else LocalSequence()
+
+
+def redis_client(url: str):
+    """A client whose pool waits for a free connection instead of failing at its limit
+    (redis-py's default pool raises MaxConnectionsError during a connect burst)."""
+    import redis.asyncio as redis
+
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=50, timeout=10)
+    return redis.Redis(connection_pool=pool)

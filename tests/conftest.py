@@ -41,8 +41,8 @@ def debate(agency):
 
 @pytest.fixture(scope="session", autouse=True)
 def close_database_threads(django_db_setup, django_db_blocker):
-    """Async tests leave a connection open in asgiref's database thread (and in psycopg's
-    pool); close them so the test database can be dropped at the end."""
+    """Async tests leave connections open in asgiref's database thread (and in psycopg's
+    pool); end them so the test database can be dropped at the end."""
     yield
     from asgiref.sync import async_to_sync
     from channels.db import database_sync_to_async
@@ -50,14 +50,16 @@ def close_database_threads(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         async_to_sync(database_sync_to_async(connections.close_all))()
-        connection = connections["default"]
-        if connection.vendor == "postgresql":
-            # Worker threads of async tests may still hold pooled connections.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
         for conn in connections.all():
             if hasattr(conn, "close_pool"):
                 conn.close_pool()
+        default = connections["default"]
+        if default.vendor == "postgresql":
+            import psycopg
+
+            params = {k: v for k, v in default.get_connection_params().items() if k in ("host", "port", "user", "password")}
+            with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [default.settings_dict["NAME"]],
+                )

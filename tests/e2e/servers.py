@@ -61,23 +61,28 @@ class ServerStack:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    def start_server(self) -> str:
+    def start_server(self, server: str = "daphne") -> str:
         port = free_port()
-        log = open(self.tmp_path / f"daphne-{port}.log", "w")
+        log = open(self.tmp_path / f"{server}-{port}.log", "w")
+        command = {
+            "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+            # As in the Procfile: uvicorn with the prebuilt-frame websocket protocol.
+            "uvicorn": ["-m", "uvicorn", "project.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+                        "--ws", "realtime.uvicorn_protocol:PrebuiltFrameWSProtocol", "--lifespan", "off"],
+        }[server]
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, *command], cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            assert process.poll() is None, (self.tmp_path / f"daphne-{port}.log").read_text()
+            assert process.poll() is None, (self.tmp_path / f"{server}-{port}.log").read_text()
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                 return f"http://127.0.0.1:{port}"
             except OSError:
                 time.sleep(0.1)
-        raise TimeoutError("daphne did not start")
+        raise TimeoutError(f"{server} did not start")
 
     def stop(self):
         for process in self.processes:

@@ -27,9 +27,10 @@ async def frames_until(ws, predicate, timeout=5.0):
                 return frame
 
 
-async def test_a_ballot_through_one_process_reaches_a_viewer_on_the_other(server_stack, http_session):
-    server_a = server_stack.start_server()
-    server_b = server_stack.start_server()
+@pytest.mark.parametrize("viewer_server", ["daphne", "uvicorn"])
+async def test_a_ballot_through_one_process_reaches_a_viewer_on_the_other(server_stack, http_session, viewer_server):
+    server_a = server_stack.start_server("daphne")
+    server_b = server_stack.start_server(viewer_server)
     ws_url = server_b.replace("http", "ws") + "/ws" + debate_path()
     async with websockets.connect(ws_url, origin=server_b) as viewer:
         snapshot = await frames_until(viewer, lambda f: f["type"] == "tally")

@@ -67,3 +67,22 @@ async def test_the_naive_comparison_mode_still_delivers_every_change(naive_mode,
     assert max(f["total"] for f in frames) == 3
     assert len({f["seq"] for f in frames}) == 3
     await viewer.disconnect()
+
+
+async def test_a_burst_of_connects_to_a_cold_debate_reads_the_rows_once(debate, monkeypatch):
+    import dataclasses
+
+    from realtime import topics
+
+    reads = []
+    topic = topics.TOPICS["debate.tally"]
+
+    def counting_state(debate_id):
+        reads.append(debate_id)
+        return topic.state(debate_id)
+
+    monkeypatch.setitem(topics.TOPICS, "debate.tally", dataclasses.replace(topic, state=counting_state))
+    viewers = await asyncio.gather(*(connect_and_skip_greeting(ws_path(debate)) for _ in range(30)))
+    assert reads == [debate.pk]
+    for viewer in viewers:
+        await viewer.disconnect()

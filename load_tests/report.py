@@ -1,0 +1,284 @@
+"""The printed report: one table per trial, and side by side with ratios for --compare."""
+
+from __future__ import annotations
+
+from .metrics import human_bytes, ratio, table
+
+
+def _get(d, *path):
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _pct(s, key="p99"):
+    return s.get(key) if isinstance(s, dict) and s.get("n") else None
+
+
+def metric_rows(r: dict) -> list[tuple[str, object, str]]:
+    """(label, number for ratios or None, text) for one trial's result."""
+    rows: list[tuple[str, object, str]] = []
+
+    def add(label, value, text=None):
+        if value is None and text is None:
+            return
+        rows.append(
+            (
+                label,
+                value if isinstance(value, (int, float)) else None,
+                text if text is not None else str(value),
+            )
+        )
+
+    def add_summary(label, s, unit="ms"):
+        if isinstance(s, dict) and s.get("n"):
+            add(label + " p50", s["p50"], f"{s['p50']:g} {unit}")
+            add(label + " p99", s["p99"], f"{s['p99']:g} {unit}")
+            add(label + " max", s["max"], f"{s['max']:g} {unit} (n={s['n']})")
+
+    c = r.get("connect") or {}
+    if c:
+        add(
+            "viewers connected",
+            c.get("connected"),
+            f"{c['connected']}/{c['requested']}" + (f" (failed: {c['failed']})" if c.get("failed") else ""),
+        )
+        add(
+            "connections/s",
+            c.get("per_second"),
+            f"{c.get('per_second')}/s over {c.get('seconds')} s " f"(concurrency {c.get('concurrency')})",
+        )
+        add_summary("handshake (TCP+101)", c.get("handshake_ms"))
+        add_summary("connect → snapshot", c.get("snapshot_ms"))
+        add(
+            "server RSS per idle viewer",
+            c.get("server_rss_per_viewer"),
+            human_bytes(c.get("server_rss_per_viewer")),
+        )
+    vc = r.get("voter_connect")
+    if vc:
+        add(
+            "voter sockets connected",
+            vc.get("connected"),
+            f"{vc['connected']}/{vc['requested']} "
+            + (
+                f"rolling, {vc['lead_seconds']} s before each ballot"
+                if "lead_seconds" in vc
+                else f"before voting, at {vc.get('per_second')}/s"
+            )
+            + (f" (failed: {vc['failed']})" if vc.get("failed") else ""),
+        )
+        add_summary("voter handshake", vc.get("handshake_ms"))
+    v = r.get("votes") or {}
+    if v:
+        add(
+            "ballots acked / sent",
+            v.get("acked"),
+            f"{v['acked']}/{v['sent']} (planned {v['planned']})"
+            + (f" errors: {v['errors']}" if v.get("errors") else ""),
+        )
+        add("vote rate achieved", v.get("achieved_rate"), f"{v.get('achieved_rate')}/s")
+        add_summary("ack latency (send → ack)", v.get("ack_ms"))
+        sched = v.get("ack_from_schedule_ms") or {}
+        if sched.get("n") and v.get("ack_ms", {}).get("n") and sched["p99"] > 1.2 * v["ack_ms"]["p99"] + 5:
+            add(
+                "ack latency from schedule p99",
+                sched["p99"],
+                f"{sched['p99']:g} ms (includes waiting to be sent)",
+            )
+        if v.get("queue_ms", {}).get("n"):
+            add("HTTP pool queueing p99", _pct(v["queue_ms"]), f"{_pct(v['queue_ms'])} ms")
+    lag = r.get("schedule_lag_ms")
+    if isinstance(lag, dict) and lag.get("n"):
+        add("generator schedule lag p99", lag["p99"], f"{lag['p99']:g} ms (max {lag['max']:g})")
+    lat = r.get("latency") or {}
+    if lat:
+        add(
+            "seen-by-all judged by",
+            None,
+            f"{lat['judged_by']}, {lat['samples']} sampled ballots"
+            + (f", {lat['never_seen_by_all']} never seen by all" if lat.get("never_seen_by_all") else ""),
+        )
+        add_summary("ack → seen by every viewer", lat.get("ack_to_seen_by_all_ms"))
+        add_summary("frame ts → seen by every viewer", lat.get("frame_built_to_seen_by_all_ms"))
+        add_summary("delivery (frame ts → one viewer)", lat.get("delivery_ms"))
+        add("broadcast tally frames", lat.get("broadcast_frames"))
+    w = r.get("window") or {}
+    if w:
+        add("sockets watching (viewers + voters)", w.get("sockets_watching"))
+        add(
+            "frames delivered/s (viewers)",
+            w.get("frames_per_second"),
+            f"{w.get('frames_per_second')}/s ({w['viewer_frames']} + {w['voter_frames']} to voters "
+            f"in {w['seconds']} s)",
+        )
+        add(
+            "server CPU (measured phase)",
+            w.get("server_cpu_seconds"),
+            f"{w['server_cpu_seconds']} s = {w.get('server_cpu_share')} of a core per process",
+        )
+        add(
+            "server CPU per delivered frame",
+            w.get("server_cpu_us_per_frame"),
+            f"{w.get('server_cpu_us_per_frame')} µs",
+        )
+        add("PostgreSQL + Redis CPU", w.get("db_redis_cpu_seconds"), f"{w.get('db_redis_cpu_seconds')} s")
+        add(
+            "generator CPU",
+            w.get("generator_cpu_share"),
+            f"{w['generator_cpu_share']:.0%} of its core, "
+            f"{w.get('generator_cpu_us_per_frame')} µs per received frame",
+        )
+    srv = r.get("server") or {}
+    if srv.get("rss_end") is not None and c:
+        add(
+            "server RSS start → viewers → end",
+            srv.get("rss_end"),
+            f"{human_bytes(c.get('server_rss_before'))} → {human_bytes(c.get('server_rss_after'))} → "
+            f"{human_bytes(srv['rss_end'])}",
+        )
+    conv = r.get("convergence") or {}
+    if conv:
+        add(
+            "converged after last ack",
+            conv.get("seconds_after_last_ack"),
+            (
+                f"{conv['seconds_after_last_ack']} s"
+                if conv.get("seconds_after_last_ack") is not None
+                else f"NO ({conv['behind']} viewers behind)"
+            )
+            + ("" if conv.get("within_limit") else f" — over the {conv['limit']} s limit"),
+        )
+    s = r.get("stream") or {}
+    if s:
+        add("seq gaps / viewers with gaps", s.get("gaps"), f"{s['gaps']} / {s['viewers_with_gaps']}")
+        add(
+            "stale (same seq) / late (reordered) / backwards",
+            s.get("seq_backwards"),
+            f"{s['stale_same_seq']} / {s.get('late_reordered', 0)} / {s['seq_backwards']}",
+        )
+        if s.get("error_frames") or s.get("closed_by_server") or s.get("bad_frames"):
+            add(
+                "error frames / closed by server",
+                None,
+                f"{s.get('error_frames')} / {s.get('closed_by_server')} (bad frames {s.get('bad_frames')})",
+            )
+    cl = r.get("close")
+    if cl:
+        add("viewers that saw status closed", cl.get("saw_closed"), f"{cl['saw_closed']}/{cl['viewers']}")
+        add(
+            "closes_at → every viewer closed",
+            cl.get("seconds_until_all"),
+            f"{cl['seconds_until_all']} s"
+            if cl.get("seconds_until_all") is not None
+            else f"NOT within {cl['timeout']} s"
+            + (f" (resync showed {cl.get('resync_probe_status')!r})" if "resync_probe_status" in cl else ""),
+        )
+        add_summary("closes_at → viewer saw closed", cl.get("per_viewer_ms"))
+    rc = r.get("reconnect")
+    if rc:
+        add("viewers back (hello + snapshot)", rc.get("reconnected"), f"{rc['reconnected']}/{rc['viewers']}")
+        add(
+            "drop → all back",
+            rc.get("seconds_until_all"),
+            f"{rc.get('seconds_until_all')} s (delay {rc['delay']})",
+        )
+        add_summary("drop → viewer back", rc.get("per_viewer_ms"))
+        add_summary("reconnect attempt → snapshot", rc.get("connect_to_snapshot_ms"))
+        if rc.get("failed"):
+            add("reconnect failures", rc["failed"], f"{rc['failed']} {rc.get('errors')}")
+        add(
+            "server CPU per reconnect",
+            rc.get("server_cpu_ms_per_reconnect"),
+            f"{rc.get('server_cpu_ms_per_reconnect')} ms",
+        )
+        if "db_xacts_per_reconnect" in rc:
+            add(
+                "DB transactions per reconnect",
+                rc["db_xacts_per_reconnect"],
+                f"{rc['db_xacts_per_reconnect']} (rows read {rc['db'].get('returned')})",
+            )
+    st = r.get("stall")
+    if st:
+        add("stalled viewers", st.get("stalled"), str(st["stalled"]))
+        add(
+            "closed by server while paused",
+            st.get("closed_by_server_while_paused"),
+            f"{st['closed_by_server_while_paused']} within {st['hold_seconds']} s "
+            f"(server fds −{st['server_fds_drop_while_paused']})",
+        )
+        add("after resume", None, str(st.get("after_resume")))
+        add(
+            "server RSS growth per stalled viewer",
+            st.get("server_rss_growth_per_stalled_viewer"),
+            human_bytes(st.get("server_rss_growth_per_stalled_viewer"))
+            + (
+                f" ({human_bytes(st['server_rss_growth_vs_baseline_per_stalled_viewer'])} over baseline)"
+                if "server_rss_growth_vs_baseline_per_stalled_viewer" in st
+                else ""
+            ),
+        )
+        if "baseline_delivery_p99_ms" in st:
+            add(
+                "others' delivery p99 vs baseline",
+                st.get("others_delivery_p99_ms"),
+                f"{st.get('others_delivery_p99_ms')} ms vs {st.get('baseline_delivery_p99_ms')} ms",
+            )
+            add(
+                "others' ack→all p99 vs baseline",
+                st.get("others_ack_to_all_p99_ms"),
+                f"{st.get('others_ack_to_all_p99_ms')} ms vs {st.get('baseline_ack_to_all_p99_ms')} ms",
+            )
+    k = r.get("correctness") or {}
+    if k:
+        add(
+            "DB ballots = acked = viewers' total",
+            k.get("db_ballots"),
+            f"{k['db_ballots']} / {k['acked']} / {k['viewer_final_totals']}",
+        )
+        add(
+            "lost / doubled / in DB not acked",
+            k.get("lost"),
+            f"{k['lost']} / {k['doubled_acks']} / {k['in_db_not_acked']}",
+        )
+        add("correctness", None, "OK" if k.get("ok") else "FAILED")
+    log = r.get("server_log") or {}
+    if log.get("lines"):
+        add("server log warnings/errors", log["lines"], f"{log['lines']} lines, e.g. {log['samples'][:2]}")
+    if r.get("server_alive_at_end") is False:
+        add("server process", None, "DIED during the run")
+    return rows
+
+
+def trial_table(r: dict) -> str:
+    title = f"== {r['label']} (REALTIME_MODE={r['mode']}, debate {r.get('debate_id')})"
+    if r.get("void"):
+        title += "  ** VOID: " + r["void"] + " **"
+    lines = [title, table([(label, text) for label, _, text in metric_rows(r)])]
+    for note in r.get("notes", []):
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def compare_table(results: list[dict]) -> str:
+    """Side by side (same scenario, different modes), with the ratio last / first."""
+    columns = [metric_rows(r) for r in results]
+    labels = []
+    for rows in columns:
+        for label, _, _ in rows:
+            if label not in labels:
+                labels.append(label)
+    lookup = [{label: (num, text) for label, num, text in rows} for rows in columns]
+    out = []
+    for label in labels:
+        cells = [lookup[i].get(label, (None, "—")) for i in range(len(results))]
+        row = [label, *(text for _, text in cells)]
+        if len(results) == 2:
+            row.append(ratio(cells[0][0], cells[1][0]))
+        out.append(row)
+    headers = ["metric", *(f"{r['label']}" + (" (VOID)" if r.get("void") else "") for r in results)]
+    if len(results) == 2:
+        headers.append(f"ratio {results[1]['mode']}/{results[0]['mode']}")
+    return table(out, headers=headers)

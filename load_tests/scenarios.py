@@ -1,0 +1,891 @@
+"""Scenarios: broadcast, close, reconnect, stall (and the not-yet-available threshold).
+
+Every trial gets fresh server processes and a fresh debate (`Trial`): prepare → start →
+connect viewers → (voters) → measured phase → correctness check → tear down. A scenario
+returns one result dict per trial; cli.py prints and saves them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import secrets
+import string
+import time
+from collections import Counter
+
+from . import metrics
+from .httpclient import HttpPool, ballot_request
+from .servers import ServerSet, cpu_delta, cpu_of_named, cpu_seconds, cpu_split
+from .wsclient import OPEN, Hub, Viewer, WsVoter
+
+HOST = "127.0.0.1"
+OPTION_WEIGHTS = {"for": 5, "against": 4, "other": 1}
+SCENARIOS = ("broadcast", "close", "reconnect", "stall", "threshold")
+THRESHOLD_UNAVAILABLE = (
+    "The threshold scenario (proposal supports crossing an agency's answer/debate threshold) is "
+    "not available until the proposals issue lands: proposals have no supports yet."
+)
+
+
+def log(message: str):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _csrf() -> str:
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+
+
+class Trial:
+    """One run of a scenario against fresh servers and a fresh debate."""
+
+    def __init__(self, bench, *, mode: str, label: str):
+        self.bench = bench
+        self.args = bench.args
+        self.mode = mode
+        self.label = label
+        self.hub = Hub()
+        self.servers: ServerSet | None = None
+        self.prep: dict = {}
+        self.viewers: list[Viewer] = []
+        self.ws_voters: list[WsVoter] = []
+        self.pools: list[HttpPool] = []
+        self.result: dict = {"label": label, "mode": mode, "notes": []}
+        self.votes: list[dict] = []
+        self.rolling = False
+        self.acks: list[dict] = []
+        self.last_ack = time.time()
+
+    # --- setting up -------------------------------------------------------------------------
+    def note(self, text: str):
+        self.result["notes"].append(text)
+        log(f"  note: {text}")
+
+    @property
+    def voter_count(self) -> int:
+        a = self.args
+        planned = int(round(a.rate * a.duration))
+        return planned if a.voters is None else min(a.voters, planned)
+
+    async def start(self, *, closes_in: float | None = None):
+        a = self.args
+        self.servers = ServerSet(
+            kind=a.server,
+            processes=a.processes,
+            database=self.bench.database,
+            redis_url=a.redis_url,
+            mode=self.mode,
+            tick=a.tick,
+            cpus=a.server_cpus,
+            log_dir=self.bench.workdir,
+            nofile=self.bench.nofile,
+            ws_protocol=a.ws_protocol,
+        )
+        if not self.bench.migrated:
+            log("migrating the bench database")
+            await self.servers.migrate()
+            self.bench.migrated = True
+        voters = self.voter_count if a.voters is None else a.voters
+        log(f"[{self.label}] preparing a debate and {voters} voter sessions")
+        self.prep = await self.servers.prepare(voters=voters, closes_in=closes_in or a.closes_in or 86400)
+        self.result["debate_id"] = self.prep["debate_id"]
+        self.result["server_settings"] = self.prep.get("settings")
+        server_mode = (self.prep.get("settings") or {}).get("REALTIME_MODE")
+        if server_mode is None:
+            self.note("the server does not read REALTIME_MODE: this trial runs whatever mode it has")
+        log(f"[{self.label}] starting {a.processes} × {a.server} (REALTIME_MODE={self.mode})")
+        await self.servers.start()
+        self.path = f"/ws/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/"
+        self.ballot_path = f"/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/ballot.json"
+        # One throwaway connection: the server's first websocket imports and warms its code,
+        # which would otherwise be counted as memory of the first viewer.
+        warm = Viewer(
+            Hub(), HOST, self.servers.ports[0], self.path, origin=self._origin(self.servers.ports[0])
+        )
+        for port in self.servers.ports:
+            warm.port, warm.origin = port, self._origin(port)
+            if await warm.connect(timeout=30):
+                warm.close()
+            else:
+                raise RuntimeError(f"the server refused a viewer on port {port}: {warm.error}")
+        await asyncio.sleep(0.3)
+        self.result["server"] = {
+            "kind": a.server,
+            "processes": a.processes,
+            "ports": self.servers.ports,
+            "pids": self.servers.pids,
+            "rss_start": self.servers.rss(),
+        }
+
+    def _origin(self, port: int) -> str:
+        return f"http://{HOST}:{port}"
+
+    def _port(self, i: int) -> int:
+        ports = self.servers.ports
+        return ports[i % len(ports)]
+
+    def _source(self, i: int):
+        sources = self.bench.sources
+        return sources[i % len(sources)]
+
+    def make_viewers(self, n: int, *, rcvbuf_for=None) -> list[Viewer]:
+        out = []
+        for i in range(n):
+            port = self._port(i)
+            rcvbuf = rcvbuf_for(i) if rcvbuf_for else None
+            out.append(
+                Viewer(
+                    self.hub,
+                    HOST,
+                    port,
+                    self.path,
+                    origin=self._origin(port),
+                    source=self._source(i),
+                    rcvbuf=rcvbuf,
+                )
+            )
+        return out
+
+    def options_plan(self, count: int) -> list[int]:
+        rng = random.Random(self.args.seed)
+        options = self.prep["options"]
+        weights = [OPTION_WEIGHTS.get(o["kind"], 1) for o in options]
+        return [o["id"] for o in rng.choices(options, weights=weights, k=count)]
+
+    async def connect_all(self, clients, *, label: str) -> dict:
+        concurrency = max(1, min(self.args.connect_concurrency, len(clients) or 1))
+        it = iter(clients)
+        t0 = time.perf_counter()
+
+        async def worker():
+            for client in it:
+                await client.connect(timeout=self.args.connect_timeout)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - t0
+        ok = [c for c in clients if c.state == OPEN and c.t_snapshot]
+        failed = Counter(c.error or "no snapshot" for c in clients if not (c.state == OPEN and c.t_snapshot))
+        stats = {
+            "requested": len(clients),
+            "connected": len(ok),
+            "failed": dict(failed.most_common(6)),
+            "seconds": round(wall, 3),
+            "per_second": round(len(ok) / wall, 1) if wall else None,
+            "concurrency": concurrency,
+            "handshake_ms": metrics.summary([c.t_open - c.t_start for c in ok]),
+            "snapshot_ms": metrics.summary([c.t_snapshot - c.t_start for c in ok]),
+        }
+        log(
+            f"[{self.label}] {label}: {len(ok)}/{len(clients)} connected in {wall:.2f} s "
+            f"({stats['per_second']}/s); handshake {metrics.fmt_summary(stats['handshake_ms'])}"
+        )
+        if failed:
+            log(f"[{self.label}] {label} failures: {dict(failed.most_common(4))}")
+        return stats
+
+    async def connect_viewers(self, n: int, **kw) -> dict:
+        rss0 = self.servers.rss()
+        self.viewers = self.make_viewers(n, **kw)
+        stats = await self.connect_all(self.viewers, label=f"{n} viewers")
+        await asyncio.sleep(self.args.settle)
+        rss1 = self.servers.rss()
+        stats["server_rss_before"] = rss0
+        stats["server_rss_after"] = rss1
+        stats["server_rss_per_viewer"] = round((rss1 - rss0) / max(1, stats["connected"]))
+        stats["server_fds"] = self.servers.fds()
+        self.result["connect"] = stats
+        return stats
+
+    async def prepare_voters(self, count: int):
+        a = self.args
+        sessions = self.prep["sessions"][:count]
+        if len(sessions) < count:
+            self.note(f"only {len(sessions)} voter sessions prepared, {count} ballots planned")
+        options = self.options_plan(len(sessions))
+        if a.vote_via == "ws":
+            self.rolling = self.bench.voter_connect(len(sessions)) == "rolling"
+            self.result["voter_connect_mode"] = "rolling" if self.rolling else "pre"
+            for i, (key, option) in enumerate(zip(sessions, options)):
+                port = self._port(i)
+                self.ws_voters.append(
+                    WsVoter(
+                        self.hub,
+                        HOST,
+                        port,
+                        self.path,
+                        origin=self._origin(port),
+                        cookie=f"sessionid={key}",
+                        source=self._source(i + 1),
+                        ref=f"b{i}",
+                        option=option,
+                        close_after_reply=self.rolling,
+                    )
+                )
+            if not self.rolling:
+                stats = await self.connect_all(self.ws_voters, label=f"{len(self.ws_voters)} voter sockets")
+                self.result["voter_connect"] = stats
+        else:
+            for port in self.servers.ports:
+                pool = HttpPool(HOST, port, size=a.http_connections, sources=self.bench.sources)
+                await pool.warm()
+                self.pools.append(pool)
+            self.http_plan = []
+            for i, (key, option) in enumerate(zip(sessions, options)):
+                port = self._port(i)
+                self.http_plan.append(
+                    (
+                        i % len(self.pools),
+                        ballot_request(
+                            host=HOST,
+                            port=port,
+                            path=self.ballot_path,
+                            session_key=key,
+                            csrf=_csrf(),
+                            option=option,
+                        ),
+                    )
+                )
+        self.planned_votes = len(sessions)
+
+    # --- the measured phase ------------------------------------------------------------------
+    def counters(self) -> dict:
+        srv = self.servers
+        return {
+            "wall": time.time(),
+            "watchers": sum(1 for c in [*self.viewers, *self.ws_voters] if c.state == OPEN),
+            "server_cpu": srv.cpu(),
+            "gen_cpu": cpu_seconds("self"),
+            "gen_split": cpu_split("self"),
+            "db_cpu": cpu_of_named("postgres", "redis-server"),
+            "viewer_frames": sum(v.frames for v in self.viewers),
+            "voter_frames": sum(v.frames for v in self.ws_voters),
+            "rss": srv.rss(),
+        }
+
+    async def vote_phase(self, *, count: int | None = None, on_start=None) -> dict:
+        """Open loop: ballot i is due at t0 + i/rate, whatever the replies."""
+        a = self.args
+        count = self.planned_votes if count is None else min(count, self.planned_votes)
+        loop = asyncio.get_running_loop()
+        rate = a.rate
+        waits = []
+        lags = []
+        if on_start:
+            on_start()
+        rolling = a.vote_via == "ws" and self.rolling
+        lead = a.voter_lead if rolling else 0.0
+        connecting = set()
+
+        async def connect_voter(voter):
+            if not await voter.connect(timeout=a.connect_timeout):
+                voter._lost_before_reply()
+
+        t0m = loop.time() + 0.02 + lead
+        t0w = time.time() + 0.02 + lead
+        i = j = 0
+        # The loop's timers have millisecond resolution: whatever is due within EARLY seconds
+        # goes out now, and the loop never sleeps less than a millisecond (no busy waiting).
+        early = 0.001
+        while i < count:
+            now = loop.time() + early
+            if rolling:
+                # Rolling voters open their socket `lead` seconds before their ballot is due.
+                due_c = min(count, int((now - t0m + lead) * rate) + 1)
+                while j < due_c:
+                    task = loop.create_task(connect_voter(self.ws_voters[j]))
+                    connecting.add(task)
+                    task.add_done_callback(connecting.discard)
+                    j += 1
+            due = min(count, int((now - t0m) * rate) + 1) if now >= t0m else 0
+            while i < due:
+                lags.append(now - early - (t0m + i / rate))
+                waits.append(self._fire(i, t0w + i / rate))
+                i += 1
+            if i < count:
+                wake = t0m + i / rate
+                if rolling and j < count:
+                    wake = min(wake, t0m + j / rate - lead)
+                await asyncio.sleep(max(early, wake - loop.time()))
+        t_sent_last = time.time()
+        if waits:
+            await asyncio.wait(waits, timeout=a.ack_timeout)
+        if rolling:
+            voters = self.ws_voters[:count]
+            ok = [v for v in voters if v.t_open]
+            self.result["voter_connect"] = {
+                "requested": count,
+                "connected": len(ok),
+                "lead_seconds": lead,
+                "failed": dict(Counter(v.error for v in voters if not v.t_open).most_common(4)),
+                "handshake_ms": metrics.summary([v.t_open - v.t_start for v in ok]),
+                "per_second": rate,
+            }
+        self.result["schedule_lag_ms"] = metrics.summary(lags)
+        return self._collect_votes(t0w, t_sent_last)
+
+    def _fire(self, i: int, t_sched: float) -> asyncio.Future:
+        if self.args.vote_via == "ws":
+            voter = self.ws_voters[i]
+            voter.vote(t_sched)
+            return voter.done
+        pool_index, data = self.http_plan[i]
+        future = self.pools[pool_index].request(data)
+        self.votes.append({"i": i, "t_sched": t_sched, "future": future})
+        return future
+
+    def _collect_votes(self, t0: float, t_sent_last: float) -> dict:
+        records = []
+        if self.args.vote_via == "ws":
+            for v in self.ws_voters[: len(self.ws_voters)]:
+                if v.done is None:
+                    continue
+                if not v.done.done():
+                    records.append(
+                        {
+                            "t_sched": v.t_sched,
+                            "t_sent": v.t_sent,
+                            "t_reply": None,
+                            "ballot": None,
+                            "error": "no reply (timeout)",
+                        }
+                    )
+                else:
+                    records.append(
+                        {
+                            "t_sched": v.t_sched,
+                            "t_sent": v.t_sent,
+                            "t_reply": v.t_reply,
+                            "ballot": v.ballot,
+                            "error": v.reply_error,
+                        }
+                    )
+        else:
+            for vote in self.votes:
+                fut = vote["future"]
+                if not fut.done():
+                    records.append(
+                        {
+                            "t_sched": vote["t_sched"],
+                            "t_sent": None,
+                            "t_reply": None,
+                            "ballot": None,
+                            "error": "no reply (timeout)",
+                        }
+                    )
+                    continue
+                resp = fut.result()
+                ballot, error = None, None
+                try:
+                    body = json.loads(resp.body) if resp.body[:1] == b"{" else {}
+                except ValueError:
+                    body = {}
+                if resp.status == 201:
+                    ballot = (body.get("ballot") or {}).get("id")
+                    if not isinstance(ballot, int):
+                        error = "201 without ballot id"
+                elif resp.status == 0:
+                    error = resp.body.decode()
+                else:
+                    error = f"HTTP {resp.status} " + str((body.get("error") or {}).get("code", ""))
+                records.append(
+                    {
+                        "t_sched": vote["t_sched"],
+                        "t_sent": resp.t_sent,
+                        "t_queued": resp.t_queued,
+                        "t_reply": resp.t_done,
+                        "ballot": ballot,
+                        "error": error,
+                    }
+                )
+        acks = [r for r in records if r["ballot"] is not None and r["error"] is None]
+        errors = Counter(r["error"] for r in records if r["error"])
+        last_ack = max((r["t_reply"] for r in acks), default=t_sent_last)
+        out = {
+            "planned": self.planned_votes,
+            "sent": len(records),
+            "acked": len(acks),
+            "errors": dict(errors.most_common(8)),
+            "ack_ms": metrics.summary([r["t_reply"] - r["t_sent"] for r in acks]),
+            "ack_from_schedule_ms": metrics.summary([r["t_reply"] - r["t_sched"] for r in acks]),
+            "seconds": round(t_sent_last - t0, 3),
+            "achieved_rate": round(len(records) / max(1e-9, t_sent_last - t0), 1),
+        }
+        if self.args.vote_via == "http":
+            out["queue_ms"] = metrics.summary([r["t_sent"] - r["t_queued"] for r in acks])
+        self.acks = acks
+        self.last_ack = last_ack
+        self.vote_errors = errors
+        self.result["votes"] = out
+        log(
+            f"[{self.label}] votes: {len(acks)}/{len(records)} acked; "
+            f"ack {metrics.fmt_summary(out['ack_ms'])}"
+            + (f"; errors {dict(errors.most_common(3))}" if errors else "")
+        )
+        return out
+
+    def tracked(self) -> list[Viewer]:
+        return [v for v in self.viewers if v.track and v.t_snapshot and v.state == OPEN]
+
+    async def converge(self, target: int, *, timeout: float | None = None) -> dict:
+        """Waits until every tracked viewer shows `target` as its total."""
+        a = self.args
+        limit = timeout if timeout is not None else max(a.converge_timeout, a.drain_timeout)
+        start = time.time()
+        viewers = self.tracked()
+        while True:
+            behind = [v for v in viewers if v.total != target]
+            if not behind or time.time() - start > limit:
+                break
+            await asyncio.sleep(0.01)
+        t_end = time.time()
+        reached = [v.t_total for v in viewers if v.total == target]
+        seconds = (max(reached) - self.last_ack) if reached and not behind else None
+        out = {
+            "target": target,
+            "viewers": len(viewers),
+            "behind": len(behind),
+            "seconds_after_last_ack": None if seconds is None else round(seconds, 3),
+            "within_limit": seconds is not None and seconds <= a.converge_timeout,
+            "limit": a.converge_timeout,
+            "totals_behind": dict(Counter(v.total for v in behind).most_common(5)),
+        }
+        self.result["convergence"] = out
+        self.t_converged = t_end
+        log(
+            f"[{self.label}] convergence to {target}: "
+            + (
+                f"{seconds:.3f} s after the last ack"
+                if seconds is not None
+                else f"NOT converged after {limit:.1f} s "
+                f"({len(behind)} viewers behind: {out['totals_behind']})"
+            )
+        )
+        return out
+
+    def window(self, before: dict, after: dict) -> dict:
+        seconds = after["wall"] - before["wall"]
+        viewer_frames = after["viewer_frames"] - before["viewer_frames"]
+        voter_frames = after["voter_frames"] - before["voter_frames"]
+        frames = viewer_frames + voter_frames
+        server_cpu = after["server_cpu"] - before["server_cpu"]
+        gen_cpu = after["gen_cpu"] - before["gen_cpu"]
+        gen_share = gen_cpu / seconds if seconds else 0.0
+        out = {
+            "seconds": round(seconds, 3),
+            "sockets_watching": before["watchers"],
+            "viewer_frames": viewer_frames,
+            "voter_frames": voter_frames,
+            "frames_per_second": round(viewer_frames / seconds, 1) if seconds else None,
+            "server_cpu_seconds": round(server_cpu, 3),
+            "server_cpu_share": round(server_cpu / seconds / max(1, self.args.processes), 3)
+            if seconds
+            else None,
+            "server_cpu_us_per_frame": round(server_cpu / frames * 1e6, 2) if frames else None,
+            "db_redis_cpu_seconds": round(cpu_delta(before["db_cpu"], after["db_cpu"]), 3),
+            "generator_cpu_share": round(gen_share, 3),
+            "generator_cpu_user_sys_seconds": [
+                round(after["gen_split"][0] - before["gen_split"][0], 2),
+                round(after["gen_split"][1] - before["gen_split"][1], 2),
+            ],
+            "generator_cpu_us_per_frame": round(gen_cpu / frames * 1e6, 2) if frames else None,
+            "server_rss_start": before["rss"],
+            "server_rss_end": after["rss"],
+        }
+        if gen_share > 0.9:
+            self.result["void"] = (
+                f"generator used {gen_share:.0%} of its core during the measured "
+                "phase: the figures measure the generator, not the server"
+            )
+        return out
+
+    def latency_analysis(self, t_from: float, t_to: float, viewers=None) -> dict:
+        viewers = self.tracked() if viewers is None else viewers
+        tallies = self.hub.distinct_tallies()
+        has_watermark = any(t.watermark is not None for t in tallies)
+        every = max(1, self.args.sample_every)
+        acks = sorted(self.acks, key=lambda r: r["t_reply"])
+        samples = []
+        for rank, r in enumerate(acks, 1):
+            if rank % every == 0 or rank == len(acks):
+                threshold = r["ballot"] if has_watermark else rank
+                samples.append((threshold, r["t_reply"]))
+        ack_all, built_all, ack_built, never = metrics.seen_by_all(viewers, samples, tallies)
+        first, last = metrics.fanout_spreads(tallies, t_from, t_to)
+        deliveries = metrics.delivery_latencies(tallies, t_from, t_to)
+        out = {
+            "judged_by": "watermark" if has_watermark else "total (approximate: no watermark in frames)",
+            "samples": len(samples),
+            "never_seen_by_all": never,
+            "ack_to_seen_by_all_ms": metrics.summary(ack_all),
+            "frame_built_to_seen_by_all_ms": metrics.summary(built_all),
+            "ack_to_frame_built_ms": metrics.summary(ack_built),
+            "frame_to_first_viewer_ms": metrics.summary(first),
+            "frame_to_last_viewer_ms": metrics.summary(last),
+            "delivery_ms": metrics.summary(deliveries),
+            "broadcast_frames": len(first),
+        }
+        return out
+
+    def stream_health(self, viewers=None) -> dict:
+        viewers = self.viewers if viewers is None else viewers
+        return {
+            "gaps": sum(v.gaps for v in viewers),
+            "viewers_with_gaps": sum(1 for v in viewers if v.gaps),
+            "stale_same_seq": sum(v.dups for v in viewers),
+            "late_reordered": sum(v.late for v in viewers),
+            "seq_backwards": sum(v.backwards for v in viewers),
+            "error_frames": dict(Counter(e for v in viewers for e in v.errors).most_common(5)),
+            "closed_by_server": sum(1 for v in viewers if v.closed_by_server),
+            "bad_frames": self.hub.bad_frames,
+        }
+
+    async def correctness(self) -> dict:
+        db = await self.servers.verify(self.prep["debate_id"])
+        db_ids = set(db.get("ballot_ids", []))
+        acked_ids = [r["ballot"] for r in self.acks]
+        acked_set = set(acked_ids)
+        viewers = self.tracked()
+        finals = Counter(v.total for v in viewers)
+        per_option = {int(k): v for k, v in db["per_option"].items()}
+        option_ids = [o["id"] for o in self.prep["options"]]
+        want = {oid: per_option.get(oid, 0) for oid in option_ids}
+        wrong_options = sum(
+            1
+            for v in viewers
+            if v.latest is None or any((v.latest.counts.get(oid) or 0) != want[oid] for oid in option_ids)
+        )
+        out = {
+            "db_ballots": db["ballots"],
+            "acked": len(acked_ids),
+            "lost": len(acked_set - db_ids),
+            "doubled_acks": len(acked_ids) - len(acked_set),
+            "in_db_not_acked": len(db_ids - acked_set),
+            "citizens_with_several_ballots": db.get("citizens_with_several_ballots", 0),
+            "viewers": len(viewers),
+            "viewer_final_totals": {str(k): n for k, n in finals.most_common(5)},
+            "viewers_not_on_db_total": sum(n for total, n in finals.items() if total != db["ballots"]),
+            "viewers_with_wrong_option_counts": wrong_options,
+        }
+        out["ok"] = (
+            out["lost"] == 0
+            and out["doubled_acks"] == 0
+            and out["in_db_not_acked"] == 0
+            and out["citizens_with_several_ballots"] == 0
+            and db["ballots"] == len(acked_ids)
+            and out["viewers_not_on_db_total"] == 0
+            and wrong_options == 0
+        )
+        self.result["correctness"] = out
+        log(
+            f"[{self.label}] correctness: db {db['ballots']}, acked {len(acked_ids)}, lost {out['lost']}, "
+            f"doubled {out['doubled_acks']}, unacked-in-db {out['in_db_not_acked']}, viewers off "
+            f"{out['viewers_not_on_db_total']} → {'OK' if out['ok'] else 'FAILED'}"
+        )
+        return out
+
+    async def teardown(self):
+        for client in [*self.viewers, *self.ws_voters]:
+            if client.transport is not None:
+                client.close()
+        for pool in self.pools:
+            pool.close()
+        await asyncio.sleep(0.5)
+        for client in [*self.viewers, *self.ws_voters]:
+            if client.transport is not None:
+                client.drop()
+        if self.servers is not None:
+            self.result["server_alive_at_end"] = self.servers.alive()
+            self.result["server_log"] = self.servers.log_problems()
+            await self.servers.stop()
+        self.hub.tallies.clear()
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+async def run_broadcast(bench, mode: str, label: str, *, stall: bool = False) -> dict:
+    a = bench.args
+    trial = Trial(bench, mode=mode, label=label)
+    try:
+        await trial.start()
+        stalled_every = max(2, round(1 / a.stall_fraction)) if stall else 0
+        rcvbuf_for = (
+            (lambda i: a.stall_rcvbuf if i % stalled_every == stalled_every - 1 else None)
+            if stall and a.stall_rcvbuf
+            else None
+        )
+        await trial.connect_viewers(a.viewers, rcvbuf_for=rcvbuf_for)
+        await trial.prepare_voters(trial.voter_count)
+        await asyncio.sleep(a.settle)
+        stalled = [v for i, v in enumerate(trial.viewers) if stall and i % stalled_every == stalled_every - 1]
+
+        def stall_now():
+            for v in stalled:
+                v.track = False
+                v.pause()
+
+        before = trial.counters()
+        await trial.vote_phase(on_start=stall_now if stall else None)
+        target = len(trial.acks)
+        await trial.converge(target)
+        after = trial.counters()
+        trial.result["window"] = trial.window(before, after)
+        trial.result["latency"] = trial.latency_analysis(before["wall"], after["wall"])
+        stalled_ids = {id(v) for v in stalled}
+        trial.result["stream"] = trial.stream_health(
+            [v for v in trial.viewers if id(v) not in stalled_ids] if stall else None
+        )
+        if stall:
+            trial.result["stall"] = await _stall_outcome(trial, stalled, before)
+        await trial.correctness()
+        trial.result["server"]["rss_end"] = trial.servers.rss()
+    finally:
+        await trial.teardown()
+    return trial.result
+
+
+async def _stall_outcome(trial: Trial, stalled, before) -> dict:
+    """Keeps the stalled viewers paused for --stall-hold seconds, watching whether the server
+    closes them (their TCP state, its open descriptors) and its memory; then lets them read."""
+    a = trial.args
+    srv = trial.servers
+    fds0 = srv.fds()
+    rss_max = srv.rss()
+    closed_at = {}
+    t0 = time.time()
+    while time.time() - t0 < a.stall_hold:
+        for v in stalled:
+            if id(v) not in closed_at and v.tcp_state() not in (1, None):
+                closed_at[id(v)] = time.time() - t0
+        rss_max = max(rss_max, srv.rss())
+        if len(closed_at) == len(stalled):
+            break
+        await asyncio.sleep(1.0)
+    for v in stalled:
+        if id(v) not in closed_at and v.tcp_state() not in (1, None):
+            closed_at[id(v)] = time.time() - t0
+    fds1 = srv.fds()
+    rss_paused = srv.rss()
+    target = len(trial.acks)
+    for v in stalled:
+        v.resume()
+    t_resume = time.time()
+    drained = {}
+    while time.time() - t_resume < a.drain_timeout:
+        for v in stalled:
+            if id(v) in drained:
+                continue
+            if v.total == target and v.state == OPEN:
+                drained[id(v)] = "latest"
+            elif v.state != OPEN:
+                drained[id(v)] = "closed"
+        if len(drained) == len(stalled):
+            break
+        await asyncio.sleep(0.05)
+    outcome = Counter(drained.get(id(v), "stale") for v in stalled)
+    growth = rss_max - before["rss"]
+    out = {
+        "stalled": len(stalled),
+        "hold_seconds": round(min(a.stall_hold, time.time() - t0), 1),
+        "closed_by_server_while_paused": len(closed_at),
+        "closed_after_s": metrics.summary(list(closed_at.values()), scale=1, digits=1),
+        "server_fds_drop_while_paused": fds0 - fds1,
+        "after_resume": dict(outcome),
+        "server_rss_growth_max": growth,
+        "server_rss_growth_per_stalled_viewer": round(growth / max(1, len(stalled))),
+        "server_rss_paused_end": rss_paused,
+    }
+    log(
+        f"[{trial.label}] stalled viewers: {len(stalled)}; closed while paused {len(closed_at)}; "
+        f"after resume {dict(outcome)}; RSS growth {metrics.human_bytes(growth)}"
+    )
+    return out
+
+
+async def run_close(bench, mode: str, label: str) -> dict:
+    a = bench.args
+    trial = Trial(bench, mode=mode, label=label)
+    voters = trial.voter_count
+    closes_in = a.closes_in or (
+        15 + a.viewers / 250 + (voters / 250 if a.vote_via == "ws" else 2) + a.duration + 4
+    )
+    try:
+        await trial.start(closes_in=closes_in)
+        closes_at = trial.prep["closes_at_ms"] / 1000
+        await trial.connect_viewers(a.viewers)
+        await trial.prepare_voters(voters)
+        room = closes_at - 1.5 - time.time()
+        count = max(0, min(trial.planned_votes, int(room * a.rate)))
+        if count < trial.planned_votes:
+            trial.note(
+                f"the vote phase was cut to {count} ballots to end before closes_at " f"(raise --closes-in)"
+            )
+        before = trial.counters()
+        await trial.vote_phase(count=count)
+        await trial.converge(
+            len(trial.acks), timeout=max(0.5, min(a.drain_timeout, closes_at - time.time() - 0.5))
+        )
+        after = trial.counters()
+        trial.result["window"] = trial.window(before, after)
+        trial.result["latency"] = trial.latency_analysis(before["wall"], after["wall"])
+        wait = closes_at - time.time()
+        if wait < 0:
+            trial.note(
+                f"closes_at passed {-wait:.1f} s before the vote phase ended: the close "
+                "measurement starts late (raise --closes-in)"
+            )
+        else:
+            log(f"[{label}] waiting {wait:.1f} s for closes_at")
+            await asyncio.sleep(wait)
+        viewers = trial.tracked()
+        deadline = closes_at + a.close_timeout
+        while time.time() < deadline:
+            if all(v.status == "closed" for v in viewers):
+                break
+            await asyncio.sleep(0.01)
+        done = [v for v in viewers if v.status == "closed"]
+        out = {
+            "closes_at": closes_at,
+            "viewers": len(viewers),
+            "saw_closed": len(done),
+            "seconds_until_all": round(max(v.t_status for v in done) - closes_at, 3)
+            if done and len(done) == len(viewers)
+            else None,
+            "per_viewer_ms": metrics.summary([v.t_status - closes_at for v in done]),
+            "statuses_otherwise": dict(Counter(v.status for v in viewers if v.status != "closed")),
+            "timeout": a.close_timeout,
+        }
+        if len(done) < len(viewers) and viewers:
+            # Diagnose: would a refetch show it? (the test is whether the server PUSHES it)
+            probe = next(v for v in viewers if v.status != "closed")
+            probe.send_json({"type": "resync"})
+            await asyncio.sleep(1.0)
+            out["resync_probe_status"] = probe.status
+            trial.note(
+                f"{len(viewers) - len(done)} viewers got no 'closed' tally within "
+                f"{a.close_timeout} s of closes_at; a resync then showed status {probe.status!r}"
+            )
+        trial.result["close"] = out
+        log(
+            f"[{label}] close: {len(done)}/{len(viewers)} viewers saw status closed; "
+            f"all after {out['seconds_until_all']} s"
+        )
+        trial.result["stream"] = trial.stream_health()
+        await trial.correctness()
+    finally:
+        await trial.teardown()
+    return trial.result
+
+
+async def run_reconnect(bench, mode: str, label: str) -> dict:
+    a = bench.args
+    trial = Trial(bench, mode=mode, label=label)
+    try:
+        await trial.start()
+        await trial.connect_viewers(a.viewers)
+        voters = trial.voter_count if a.voters is None else a.voters
+        trial.acks, trial.last_ack = [], time.time()
+        if voters:
+            await trial.prepare_voters(voters)
+            before = trial.counters()
+            await trial.vote_phase()
+            await trial.converge(len(trial.acks))
+            after = trial.counters()
+            trial.result["window"] = trial.window(before, after)
+            trial.result["latency"] = trial.latency_analysis(before["wall"], after["wall"])
+        db = bench.database
+        if db.is_postgres and a.db_stats_settle:
+            log(f"[{label}] waiting {a.db_stats_settle:g} s for PostgreSQL's statistics to settle")
+            await asyncio.sleep(a.db_stats_settle)
+        stats0 = db.pg_stats()
+        r_before = trial.counters()
+        viewers = [v for v in trial.viewers if v.state == OPEN]
+        rng = random.Random(a.seed)
+        t0 = time.perf_counter()
+        for v in viewers:
+            v.drop()
+
+        async def come_back(v):
+            attempts = 0
+            while time.perf_counter() - t0 < a.reconnect_timeout:
+                if a.reconnect_delay == "live":
+                    delay = min(30.0, 0.5 * 2**attempts) * (0.5 + rng.random() / 2)
+                else:
+                    delay = float(a.reconnect_delay) * (2**attempts if attempts else 1)
+                attempts += 1
+                await asyncio.sleep(delay)
+                if await v.connect(timeout=a.connect_timeout):
+                    return attempts
+            return None
+
+        results = await asyncio.gather(*(come_back(v) for v in viewers))
+        wall = time.perf_counter() - t0
+        ok = [v for v, r in zip(viewers, results) if r]
+        r_after = trial.counters()
+        stats1 = None
+        if stats0 is not None:
+            if a.db_stats_settle:
+                await asyncio.sleep(a.db_stats_settle)
+            stats1 = db.pg_stats()
+        out = {
+            "viewers": len(viewers),
+            "reconnected": len(ok),
+            "failed": len(viewers) - len(ok),
+            "seconds_until_all": round(max(v.t_snapshot - t0 for v in ok), 3)
+            if len(ok) == len(viewers) and ok
+            else None,
+            "per_viewer_ms": metrics.summary([v.t_snapshot - t0 for v in ok]),
+            "handshake_ms": metrics.summary([v.t_open - v.t_start for v in ok]),
+            "connect_to_snapshot_ms": metrics.summary([v.t_snapshot - v.t_start for v in ok]),
+            "attempts": dict(Counter(r for r in results)),
+            "delay": a.reconnect_delay,
+            "server_cpu_seconds": round(r_after["server_cpu"] - r_before["server_cpu"], 3),
+            "server_cpu_ms_per_reconnect": round(
+                (r_after["server_cpu"] - r_before["server_cpu"]) / max(1, len(ok)) * 1e3, 3
+            ),
+            "errors": dict(Counter(v.error for v, r in zip(viewers, results) if not r).most_common(4)),
+        }
+        if stats0 and stats1:
+            delta = {k: stats1[k] - stats0[k] for k in stats0}
+            out["db"] = delta
+            out["db_xacts_per_reconnect"] = round(delta["xacts"] / max(1, len(ok)), 2)
+        else:
+            out["db"] = "not measured (PostgreSQL only)" if not db.is_postgres else "not available"
+        out["generator_cpu_share"] = round((r_after["gen_cpu"] - r_before["gen_cpu"]) / max(1e-9, wall), 3)
+        trial.result["reconnect"] = out
+        log(
+            f"[{label}] reconnect: {len(ok)}/{len(viewers)} back in {wall:.2f} s; per viewer "
+            f"{metrics.fmt_summary(out['per_viewer_ms'])}"
+            + (
+                f"; {out.get('db_xacts_per_reconnect')} DB transactions per reconnect"
+                if "db_xacts_per_reconnect" in out
+                else ""
+            )
+        )
+        trial.result["stream"] = trial.stream_health()
+        await trial.correctness()
+    finally:
+        await trial.teardown()
+    return trial.result
+
+
+async def run_scenario(bench, scenario: str, mode: str, label: str) -> list[dict]:
+    if scenario == "broadcast":
+        return [await run_broadcast(bench, mode, label)]
+    if scenario == "stall":
+        baseline = await run_broadcast(bench, mode, f"{label}/baseline")
+        stalled = await run_broadcast(bench, mode, f"{label}/stalled", stall=True)
+        stalled["stall"]["baseline_delivery_p99_ms"] = baseline["latency"]["delivery_ms"].get("p99")
+        stalled["stall"]["others_delivery_p99_ms"] = stalled["latency"]["delivery_ms"].get("p99")
+        stalled["stall"]["baseline_ack_to_all_p99_ms"] = baseline["latency"]["ack_to_seen_by_all_ms"].get(
+            "p99"
+        )
+        stalled["stall"]["others_ack_to_all_p99_ms"] = stalled["latency"]["ack_to_seen_by_all_ms"].get("p99")
+        base_growth = baseline["window"]["server_rss_end"] - baseline["window"]["server_rss_start"]
+        stalled["stall"]["server_rss_growth_vs_baseline_per_stalled_viewer"] = round(
+            (stalled["stall"]["server_rss_growth_max"] - base_growth) / max(1, stalled["stall"]["stalled"])
+        )
+        return [baseline, stalled]
+    if scenario == "close":
+        return [await run_close(bench, mode, label)]
+    if scenario == "reconnect":
+        return [await run_reconnect(bench, mode, label)]
+    raise ValueError(f"unknown scenario {scenario!r}")
