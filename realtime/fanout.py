@@ -16,7 +16,7 @@ import logging
 
 from channels.layers import get_channel_layer
 
-from .registry import LocalRegistry
+from .registry import LocalRegistry, socket_for
 from .sequence import redis_client
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class LocalFanout:
         self.registry = LocalRegistry()
 
     async def join(self, group: str, consumer) -> None:
-        self.registry.add(group, consumer, consumer.base_send)
+        self.registry.add(group, consumer, socket_for(consumer.scope, consumer.base_send))
 
     async def leave(self, group: str, consumer) -> None:
         self.registry.remove(group, consumer)
@@ -71,7 +71,7 @@ class RedisFanout(LocalFanout):
         return self._client, self._pubsub
 
     async def join(self, group: str, consumer) -> None:
-        first = self.registry.add(group, consumer, consumer.base_send)
+        first = self.registry.add(group, consumer, socket_for(consumer.scope, consumer.base_send))
         if first:
             _, pubsub = self._connection()
             await pubsub.subscribe(self.CHANNEL + group)

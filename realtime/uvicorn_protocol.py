@@ -1,14 +1,15 @@
 """uvicorn's wsproto websocket protocol plus one ASGI extension: prebuilt frames.
 
-A `websocket.send` message that carries `"frame": <bytes>` (a complete RFC 6455 frame, see
-realtime/wire.py) is written to the transport as it is, skipping per-socket framing; the
-same message's `"text"` is what servers without the extension send instead. Back-pressure is
-kept: the write waits while the transport is paused, like uvicorn's own send.
+The scope carries `extensions["realtime.prebuilt_frames"] = {"write": ..., "wait_writable": ...}`:
+- `write(frame: bytes) -> bool` writes a complete RFC 6455 frame (realtime/wire.py) to the
+  socket at once and returns True, or returns False when the transport is paused (the reader
+  is slow) or the socket is closing, writing nothing;
+- `wait_writable()` is a coroutine that returns when the transport accepts writes again.
+The fan-out builds each frame once and calls `write` for every local socket: no per-socket
+framing, no coroutine. Servers without the extension get the ordinary `websocket.send`.
 
-Advertised in the scope as `extensions["realtime.prebuilt_frames"]`. Run with
-`uvicorn --ws realtime.uvicorn_protocol:PrebuiltFrameWSProtocol` (see the Procfile)."""
+Run with `uvicorn --ws realtime.uvicorn_protocol:PrebuiltFrameWSProtocol` (see the Procfile)."""
 
-from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.wsproto_impl import WSProtocol
 
 EXTENSION = "realtime.prebuilt_frames"
@@ -17,15 +18,17 @@ EXTENSION = "realtime.prebuilt_frames"
 class PrebuiltFrameWSProtocol(WSProtocol):
     def handle_connect(self, event) -> None:
         super().handle_connect(event)
-        self.scope["extensions"][EXTENSION] = {}
+        self.scope["extensions"][EXTENSION] = {"write": self.write_prebuilt, "wait_writable": self.writable.wait}
 
-    async def send(self, message) -> None:
-        frame = message.get("frame")
-        if frame is None or message["type"] != "websocket.send" or not self.handshake_complete:
-            return await super().send(message)
-        await self.writable.wait()
-        if self.disconnected:
-            raise ClientDisconnected()
-        if self.close_sent or self.response_started or self.transport.is_closing():
-            return
+    def write_prebuilt(self, frame: bytes) -> bool:
+        if (
+            not self.writable.is_set()
+            or self.disconnected
+            or not self.handshake_complete
+            or self.close_sent
+            or self.response_started
+            or self.transport.is_closing()
+        ):
+            return False
         self.transport.write(frame)
+        return True

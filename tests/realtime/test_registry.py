@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from realtime.registry import LocalRegistry
+from realtime.registry import AsgiSocket, LocalRegistry, PrebuiltFrameSocket
 
 pytestmark = pytest.mark.asyncio
 
@@ -27,8 +27,8 @@ async def test_every_member_gets_the_frame_once_and_other_groups_none():
     sockets = [FakeSocket() for _ in range(3)]
     outsider = FakeSocket()
     for s in sockets:
-        registry.add("debate.1", s, s.send)
-    registry.add("debate.2", outsider, outsider.send)
+        registry.add("debate.1", s, AsgiSocket(s.send))
+    registry.add("debate.2", outsider, AsgiSocket(outsider.send))
     assert registry.deliver("debate.1", "frame-1") == 3
     assert [s.sent for s in sockets] == [["frame-1"]] * 3 and outsider.sent == []
 
@@ -36,8 +36,8 @@ async def test_every_member_gets_the_frame_once_and_other_groups_none():
 async def test_a_stalled_socket_keeps_only_the_latest_frame_and_gets_it_on_drain():
     registry = LocalRegistry()
     fast, slow = FakeSocket(), FakeSocket()
-    registry.add("g", fast, fast.send)
-    registry.add("g", slow, slow.send)
+    registry.add("g", fast, AsgiSocket(fast.send))
+    registry.add("g", slow, AsgiSocket(slow.send))
     slow.writable.clear()
     for n in range(1, 101):
         registry.deliver("g", f"frame-{n}")
@@ -53,7 +53,7 @@ async def test_a_stalled_socket_keeps_only_the_latest_frame_and_gets_it_on_drain
 async def test_the_latest_frame_is_kept_for_snapshots_while_the_group_has_members():
     registry = LocalRegistry()
     s = FakeSocket()
-    registry.add("g", s, s.send)
+    registry.add("g", s, AsgiSocket(s.send))
     registry.deliver("g", "a")
     registry.deliver("g", "b")
     assert registry.latest("g") == "b"
@@ -68,8 +68,46 @@ async def test_a_broken_socket_is_dropped_from_delivery_without_hurting_others()
         raise ConnectionResetError
 
     ok = FakeSocket()
-    registry.add("g", "broken", broken)
-    registry.add("g", ok, ok.send)
+    registry.add("g", "broken", AsgiSocket(broken))
+    registry.add("g", ok, AsgiSocket(ok.send))
     registry.deliver("g", "x")
     registry.deliver("g", "y")
     assert ok.sent == ["x", "y"]
+
+
+class FakePrebuiltServer:
+    """The prebuilt-frames extension of a server socket: write() refuses while paused."""
+
+    def __init__(self):
+        self.wire = []
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.disconnected = self.close_sent = False
+        self.transport = type("T", (), {"is_closing": lambda self: False})()
+
+    def write(self, frame: bytes) -> bool:
+        if not self.writable.is_set():
+            return False
+        self.wire.append(frame)
+        return True
+
+    def extension(self):
+        return {"write": self.write, "wait_writable": self.writable.wait}
+
+
+async def test_prebuilt_frames_are_written_as_the_same_bytes_and_latest_wins_when_paused():
+    from realtime.wire import text_frame
+
+    registry = LocalRegistry()
+    fast, slow = FakePrebuiltServer(), FakePrebuiltServer()
+    registry.add("g", fast, PrebuiltFrameSocket(fast.extension()))
+    registry.add("g", slow, PrebuiltFrameSocket(slow.extension()))
+    slow.writable.clear()
+    for n in range(1, 51):
+        registry.deliver("g", f"frame-{n}")
+    assert fast.wire == [text_frame(f"frame-{n}") for n in range(1, 51)]
+    assert slow.wire == []
+    slow.writable.set()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert slow.wire == [text_frame("frame-50")]
