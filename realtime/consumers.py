@@ -13,6 +13,8 @@ from deliberation.errors import DomainError
 from . import admission, groups, protocol
 from .committer import GroupCommitter
 from .publisher import get_publisher
+from .registry import PREBUILT_FRAMES
+from .wire import text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,13 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await getattr(self, f"on_{message.type}")(message)
 
     async def send_frame(self, message: dict) -> None:
-        await self.send(text_data=protocol.encode(message))
+        text = protocol.encode(message)
+        # Replies (acks, errors) take the same prebuilt-frame path as broadcasts when the
+        # server offers it and the socket is writable; otherwise the ordinary send.
+        prebuilt = self.scope.get("extensions", {}).get(PREBUILT_FRAMES)
+        if prebuilt is not None and prebuilt["write"](text_frame(text)):
+            return
+        await self.send(text_data=text)
 
     async def realtime_frame(self, event):
         # Naive mode only: a group_send from the channel layer, already encoded.
