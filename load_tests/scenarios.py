@@ -806,8 +806,11 @@ async def run_reconnect(bench, mode: str, label: str) -> dict:
         async def come_back(v):
             attempts = 0
             while time.perf_counter() - t0 < a.reconnect_timeout:
-                if a.reconnect_delay == "live":
-                    delay = min(30.0, 0.5 * 2**attempts) * (0.5 + rng.random() / 2)
+                if a.reconnect_delay == "live":  # frontend/static/frontend/live.js reconnectDelayMs
+                    if attempts == 0:
+                        delay = 0.5 + rng.random() * 7.5
+                    else:
+                        delay = min(15.0, 1.0 * 2**attempts) * (0.5 + rng.random() / 2)
                 else:
                     delay = float(a.reconnect_delay) * (2**attempts if attempts else 1)
                 attempts += 1

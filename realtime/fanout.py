@@ -37,7 +37,7 @@ class LocalFanout:
         self.registry.remove(group, consumer)
 
     async def send(self, group: str, frame: str) -> None:
-        self.registry.deliver(group, frame)
+        await self.registry.deliver(group, frame)
 
     def latest(self, group: str) -> str | None:
         return self.registry.latest(group)
@@ -112,7 +112,7 @@ class RedisFanout(LocalFanout):
             if message is None or message.get("type") != "message":
                 continue
             group = message["channel"].decode()[prefix:]
-            self.registry.deliver(group, message["data"].decode())
+            await self.registry.deliver(group, message["data"].decode())
 
     async def _resubscribe(self) -> None:
         groups = self.registry.groups()

@@ -13,6 +13,7 @@ from .wire import text_frame
 
 PREBUILT_FRAMES = "realtime.prebuilt_frames"  # ASGI extension, see realtime/uvicorn_protocol.py
 RAW_SEND = "realtime.raw_send"  # the server's own send, kept by realtime.middleware
+DELIVERY_SLICE = 500  # sockets written between two yields to the event loop
 
 
 class Frame:
@@ -175,15 +176,21 @@ class LocalRegistry:
         self._latest.pop(group, None)
         return True
 
-    def deliver(self, group: str, text: str) -> int:
+    async def deliver(self, group: str, text: str) -> int:
+        """Offers the frame to every local socket, yielding to the event loop between slices
+        so that ballots and acks are not held up behind a 10,000-socket fan-out."""
         members = self._members.get(group)
         if not members:
             return 0
         self._latest[group] = text
         frame = Frame(text)
-        for socket in list(members.values()):
-            socket.offer(frame)
-        return len(members)
+        sockets = list(members.values())
+        for start in range(0, len(sockets), DELIVERY_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            for socket in sockets[start : start + DELIVERY_SLICE]:
+                socket.offer(frame)
+        return len(sockets)
 
     def remember(self, group: str, text: str) -> None:
         """Keeps a snapshot read from rows, unless a published frame (newer) is already kept."""

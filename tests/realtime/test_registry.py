@@ -29,7 +29,7 @@ async def test_every_member_gets_the_frame_once_and_other_groups_none():
     for s in sockets:
         registry.add("debate.1", s, AsgiSocket(s.send))
     registry.add("debate.2", outsider, AsgiSocket(outsider.send))
-    assert registry.deliver("debate.1", "frame-1") == 3
+    assert await registry.deliver("debate.1", "frame-1") == 3
     assert [s.sent for s in sockets] == [["frame-1"]] * 3 and outsider.sent == []
 
 
@@ -40,7 +40,7 @@ async def test_a_stalled_socket_keeps_only_the_latest_frame_and_gets_it_on_drain
     registry.add("g", slow, AsgiSocket(slow.send))
     slow.writable.clear()
     for n in range(1, 101):
-        registry.deliver("g", f"frame-{n}")
+        await registry.deliver("g", f"frame-{n}")
     assert len(fast.sent) == 100
     assert slow.sent == []
     slow.writable.set()
@@ -54,8 +54,8 @@ async def test_the_latest_frame_is_kept_for_snapshots_while_the_group_has_member
     registry = LocalRegistry()
     s = FakeSocket()
     registry.add("g", s, AsgiSocket(s.send))
-    registry.deliver("g", "a")
-    registry.deliver("g", "b")
+    await registry.deliver("g", "a")
+    await registry.deliver("g", "b")
     assert registry.latest("g") == "b"
     assert registry.remove("g", s) is True
     assert registry.latest("g") is None  # no subscription any more: the cache could go stale
@@ -70,8 +70,8 @@ async def test_a_broken_socket_is_dropped_from_delivery_without_hurting_others()
     ok = FakeSocket()
     registry.add("g", "broken", AsgiSocket(broken))
     registry.add("g", ok, AsgiSocket(ok.send))
-    registry.deliver("g", "x")
-    registry.deliver("g", "y")
+    await registry.deliver("g", "x")
+    await registry.deliver("g", "y")
     assert ok.sent == ["x", "y"]
 
 
@@ -104,10 +104,30 @@ async def test_prebuilt_frames_are_written_as_the_same_bytes_and_latest_wins_whe
     registry.add("g", slow, PrebuiltFrameSocket(slow.extension()))
     slow.writable.clear()
     for n in range(1, 51):
-        registry.deliver("g", f"frame-{n}")
+        await registry.deliver("g", f"frame-{n}")
     assert fast.wire == [text_frame(f"frame-{n}") for n in range(1, 51)]
     assert slow.wire == []
     slow.writable.set()
     for _ in range(5):
         await asyncio.sleep(0)
     assert slow.wire == [text_frame("frame-50")]
+
+
+async def test_a_large_fan_out_lets_other_work_run_between_slices():
+    from realtime.registry import DELIVERY_SLICE
+
+    registry = LocalRegistry()
+    sockets = [FakeSocket() for _ in range(DELIVERY_SLICE * 3)]
+    for s in sockets:
+        registry.add("g", s, AsgiSocket(s.send))
+    progress_seen_by_other_task = []
+
+    async def other_work():
+        await asyncio.sleep(0)
+        progress_seen_by_other_task.append(sum(1 for s in sockets if s.sent))
+
+    other = asyncio.get_running_loop().create_task(other_work())
+    assert await registry.deliver("g", "x") == len(sockets)
+    await other
+    assert 0 < progress_seen_by_other_task[0] < len(sockets)
+    assert all(s.sent == ["x"] for s in sockets)

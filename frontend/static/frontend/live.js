@@ -2,7 +2,18 @@
 // - The server sends a full snapshot first, then frames with a per-group `seq`.
 // - A frame whose seq is not above the last shown one is stale: drop it.
 // - A gap in seq (a frame may have been lost) asks the server for a fresh snapshot.
-// - On close, reconnect with capped, jittered backoff; the server snapshots again on connect.
+// - On close, reconnect (reconnectDelayMs); the server snapshots again on connect.
+
+// When a server restarts, every page drops at once. Spreading the first retry over a few
+// seconds keeps the reconnect storm within what the servers accept per second (measured in
+// docs/performance.md); later retries back off exponentially, with jitter, up to 15 s.
+const FIRST_RETRY_MIN_MS = 500;
+const FIRST_RETRY_SPREAD_MS = 7500;
+
+export function reconnectDelayMs(attempt, random = Math.random) {
+  if (attempt === 0) return FIRST_RETRY_MIN_MS + random() * FIRST_RETRY_SPREAD_MS;
+  return Math.min(15000, 1000 * 2 ** attempt) * (0.5 + random() / 2);
+}
 
 export function openLiveChannel(path, { onState, onStatus = () => {}, onError = () => {} }) {
   let socket = null;
@@ -21,8 +32,7 @@ export function openLiveChannel(path, { onState, onStatus = () => {}, onError = 
     socket.addEventListener("close", (event) => {
       if (stopped || event.code === 4404) { onStatus("closed"); return; }
       onStatus("reconnecting");
-      const delay = Math.min(30000, 500 * 2 ** attempts++) * (0.5 + Math.random() / 2);
-      setTimeout(connect, delay);
+      setTimeout(connect, reconnectDelayMs(attempts++));
     });
   }
 
