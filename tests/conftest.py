@@ -1,6 +1,7 @@
 import pytest
 from channels.layers import channel_layers
 
+from deliberation.debates.selectors import forget_ballot_box
 from realtime import admission
 from realtime.publisher import reset_publisher
 
@@ -14,6 +15,7 @@ def fresh_realtime(settings):
     channel_layers.backends = {}
     reset_publisher()
     admission.forget()
+    forget_ballot_box()
     yield
     channel_layers.backends = {}
     reset_publisher()

@@ -1,3 +1,5 @@
+import time
+
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
@@ -91,3 +93,32 @@ def debate_belongs_to_site(*, debate_id: int, site_slug: str | None) -> bool:
 
 def is_open(debate: Debate) -> bool:
     return debate.status == Status.IN_PROGRESS
+
+
+BALLOT_BOX_TTL_SECONDS = 1.0
+_ballot_boxes: dict[int, tuple[float, tuple[Debate, dict] | None]] = {}
+
+
+def ballot_box(debate_id: int) -> tuple[Debate, dict] | None:
+    """The published debate and its options by id, as the ballot path needs them, remembered
+    for up to a second per process: at thousands of ballots a second, loading them for every
+    batch was most of a batch's cost. The period is still checked against the clock at every
+    batch; an edit to the debate reaches this process's ballot path within a second
+    (`forget_ballot_box` makes it immediate here)."""
+    now = time.monotonic()
+    hit = _ballot_boxes.get(debate_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    debate = Debate.objects.filter(pk=debate_id, is_published=True).first()
+    box = None if debate is None else (debate, {option.pk: option for option in debate.options.all()})
+    if len(_ballot_boxes) > 1000:
+        _ballot_boxes.clear()
+    _ballot_boxes[debate_id] = (now + BALLOT_BOX_TTL_SECONDS, box)
+    return box
+
+
+def forget_ballot_box(debate_id: int | None = None) -> None:
+    if debate_id is None:
+        _ballot_boxes.clear()
+    else:
+        _ballot_boxes.pop(debate_id, None)

@@ -9,6 +9,7 @@ from deliberation.errors import DomainError, NotFound
 
 from .errors import AlreadyVoted, DebateNotOpen, InvalidBallot, UnknownOption
 from .models import Ballot, Debate, DebateOption, OptionKind, Status, VoteType
+from .selectors import ballot_box
 
 PRO_CON_DEFAULT_LABELS = (
     (OptionKind.FOR, "찬성"),
@@ -60,12 +61,12 @@ def cast_ballots(*, debate_id: int, requests: list[BallotRequest]) -> list[Ballo
     new tally once, after commit. Returns one result per request, in order: the Ballot, or the
     DomainError that refused it. The `ballot_one_per_citizen` constraint decides every double
     vote, inside the batch, against earlier batches and against other processes alike."""
-    debate = Debate.objects.filter(pk=debate_id, is_published=True).first()
-    if debate is None:
+    box = ballot_box(debate_id)
+    if box is None:
         return [NotFound() for _ in requests]
+    debate, options = box
     if debate.status_at(timezone.now()) != Status.IN_PROGRESS:
         return [DebateNotOpen() for _ in requests]
-    options = {option.pk: option for option in debate.options.all()}
 
     results: list[Ballot | DomainError | None] = [None] * len(requests)
     accepted: dict[int, tuple[int, Ballot]] = {}  # citizen id → (request index, unsaved row)

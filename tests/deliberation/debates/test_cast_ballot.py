@@ -125,3 +125,15 @@ def test_a_batch_commits_the_valid_ballots_and_refuses_the_rest_one_by_one(debat
     assert kinds == ["Ballot", "UnknownOption", "AlreadyVoted", "AlreadyVoted", "Ballot"]
     assert tally_from_rows(debate.pk) == {for_: 2, against: 1}
     assert all(r.pk for r in results if isinstance(r, Ballot))
+
+
+def test_the_period_is_checked_against_the_clock_even_while_the_debate_is_remembered(agency):
+    import time_machine
+
+    now = timezone.now()
+    debate = open_pro_con_debate(agency=agency, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(seconds=30))
+    cast_ballot(debate=debate, citizen=CitizenFactory(), option_id=option(debate, "for").pk)  # remembered now
+    with time_machine.travel(now + timedelta(seconds=31), tick=False):
+        with pytest.raises(DebateNotOpen):
+            cast_ballot(debate=debate, citizen=CitizenFactory(), option_id=option(debate, "for").pk)
+    assert Ballot.objects.filter(debate=debate).count() == 1
