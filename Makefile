@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install migrate demo run test test-fast browser messages check-deploy clean
+.PHONY: install migrate demo run test test-fast lint browser messages check-deploy clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ test: install browser
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser and not servers" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check --select F,E9 deliberation realtime project tests load_tests
 
 messages: install
 	$(BIN)/python manage.py makemessages -l ko -l en --ignore '.venv/*' --ignore 'tests/*' \

@@ -34,7 +34,6 @@ class RedisSequence:
 
     def _client(self):
         # redis.asyncio connections belong to the loop that made them.
-        import redis.asyncio as redis
 
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)

@@ -8,6 +8,8 @@ import os
 import pytest
 import websockets
 
+from .frames import next_frame
+
 pytestmark = [
     pytest.mark.servers,
     pytest.mark.redis,
@@ -19,13 +21,6 @@ def debate_path():
     return "/a/sisul/debates/1/"
 
 
-async def frames_until(ws, predicate, timeout=5.0):
-    async with asyncio.timeout(timeout):
-        while True:
-            frame = json.loads(await ws.recv())
-            if predicate(frame):
-                return frame
-
 
 @pytest.mark.parametrize("viewer_server", ["daphne", "uvicorn"])
 async def test_a_ballot_through_one_process_reaches_a_viewer_on_the_other(server_stack, http_session, viewer_server):
@@ -33,14 +28,14 @@ async def test_a_ballot_through_one_process_reaches_a_viewer_on_the_other(server
     server_b = server_stack.start_server(viewer_server)
     ws_url = server_b.replace("http", "ws") + "/ws" + debate_path()
     async with websockets.connect(ws_url, origin=server_b) as viewer:
-        snapshot = await frames_until(viewer, lambda f: f["type"] == "tally")
+        snapshot = await next_frame(viewer, lambda f: f["type"] == "tally")
         assert snapshot["total"] == 0
         voter = http_session(server_a).login("citizen")
         option = next(o for o in snapshot["options"] if o["kind"] == "against")
         status, body = await asyncio.to_thread(
             voter.post_json, debate_path() + "ballot.json", json.dumps({"option": option["id"]}).encode())
         assert status == 201, body
-        update = await frames_until(viewer, lambda f: f["type"] == "tally" and f["total"] == 1)
+        update = await next_frame(viewer, lambda f: f["type"] == "tally" and f["total"] == 1)
         assert {o["kind"]: o["count"] for o in update["options"]}["against"] == 1
         assert update["seq"] > snapshot["seq"]
 
@@ -50,5 +45,5 @@ async def test_a_ballot_through_one_process_reaches_a_viewer_on_the_other(server
             voter_b.post_json, debate_path() + "ballot.json", json.dumps({"option": option["id"]}).encode())
         assert status == 409 and json.loads(body)["error"]["code"] == "already_voted"
         await viewer.send(json.dumps({"type": "resync"}))
-        resync = await frames_until(viewer, lambda f: f["type"] == "tally")
+        resync = await next_frame(viewer, lambda f: f["type"] == "tally")
         assert resync["total"] == 1

@@ -1,21 +1,14 @@
 """The production server (uvicorn + the prebuilt-frame protocol) on the embedded default:
 viewers get valid frames through the fast path, and votes on the socket are acknowledged."""
 
-import asyncio
 import json
 
 import pytest
 import websockets
 
+from .frames import next_frame
+
 pytestmark = pytest.mark.servers
-
-
-async def next_frame(ws, predicate, timeout=5.0):
-    async with asyncio.timeout(timeout):
-        while True:
-            frame = json.loads(await ws.recv())
-            if predicate(frame):
-                return frame
 
 
 async def test_uvicorn_viewers_see_votes_cast_on_a_socket(server_stack, http_session):

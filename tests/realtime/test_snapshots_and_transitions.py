@@ -1,5 +1,4 @@
 import asyncio
-import json
 from datetime import timedelta
 
 import pytest
