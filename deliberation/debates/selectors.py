@@ -4,6 +4,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from deliberation.agencies.models import Agency
+from deliberation.agencies.selectors import site_for_slug
 from deliberation.errors import NotFound
 
 from .models import Ballot, Debate, Status
@@ -82,8 +83,6 @@ def debate_live_state(debate_id: int) -> dict | None:
 
 
 def debate_belongs_to_site(*, debate_id: int, site_slug: str | None) -> bool:
-    from deliberation.agencies.selectors import site_for_slug
-
     try:
         site = site_for_slug(site_slug)
     except NotFound:
