@@ -179,7 +179,11 @@ class Publisher:
         old = self._timers.pop(key, None)
         if old is not None:
             old.cancel()
-        self._timers[key] = self._loop.call_later(delay, self._changed, key, context=contextvars.Context())
+        self._timers[key] = self._loop.call_later(delay, self._transition_due, key, context=contextvars.Context())
+
+    def _transition_due(self, key) -> None:
+        self._timers.pop(key, None)
+        self._changed(key)
 
 
 class NaivePublisher(Publisher):
