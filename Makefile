@@ -21,7 +21,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
 
 run: demo
 	$(BIN)/daphne -b $(HOST) -p $(PORT) project.asgi:application

@@ -32,7 +32,11 @@ ACCOUNTS = [
 class Command(BaseCommand):
     help = "Load the demo data once and print the demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the server will listen")
+
     def handle(self, *args, **options):
+        self.base_url = options["base_url"].rstrip("/")
         if Agency.objects.filter(slug="sisul").exists():
             self.stdout.write("Demo data already loaded.")
         else:
@@ -92,5 +96,5 @@ class Command(BaseCommand):
         for username, _, role in ACCOUNTS:
             self.stdout.write(f"  {username:<18} {role}")
         if debate:
-            self.stdout.write(f"\nOpen pro/con debate: http://127.0.0.1:8000/a/sisul/debates/{debate.pk}/")
-        self.stdout.write("Platform admin: http://127.0.0.1:8000/platform/agencies/\n")
+            self.stdout.write(f"\nOpen pro/con debate: {self.base_url}/a/sisul/debates/{debate.pk}/")
+        self.stdout.write(f"Platform admin: {self.base_url}/platform/agencies/\n")
