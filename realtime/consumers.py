@@ -1,7 +1,6 @@
 """Websocket consumers: thin adapters between the protocol, the publisher and the services."""
 
 import asyncio
-import logging
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -15,8 +14,6 @@ from .committer import GroupCommitter
 from .publisher import get_publisher
 from .registry import PREBUILT_FRAMES
 from .wire import text_frame
-
-logger = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
 NO_CHANNEL_LAYER = "__realtime_no_layer__"  # an alias with no layer: the consumer gets none
@@ -74,11 +71,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.error(code="not_supported", message="This topic takes no votes."))
 
     async def send_snapshot(self, *, from_rows: bool = False):
-        publisher = get_publisher()
-        if from_rows:
-            frame = await publisher.snapshot_frame(self.topic_kind, self.object_id, cached=False)
-        else:
-            frame = await publisher.snapshot_frame(self.topic_kind, self.object_id)
+        frame = await get_publisher().snapshot_frame(self.topic_kind, self.object_id, cached=not from_rows)
         if frame is not None:
             await self.send(text_data=frame)
 

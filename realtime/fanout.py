@@ -45,9 +45,6 @@ class LocalFanout:
     def remember(self, group: str, frame: str) -> None:
         self.registry.remember(group, frame)
 
-    def has_local(self, group: str) -> bool:
-        return self.registry.has_members(group)
-
 
 class RedisFanout(LocalFanout):
     CHANNEL = "rt:frames:"
@@ -133,9 +130,6 @@ class ChannelLayerFanout:
 
     needs_channel_layer = True
 
-    def __init__(self):
-        self._latest: dict[str, str] = {}
-
     async def join(self, group: str, consumer) -> None:
         await get_channel_layer().group_add(group, consumer.channel_name)
 
@@ -150,6 +144,3 @@ class ChannelLayerFanout:
 
     def remember(self, group: str, frame: str) -> None:
         pass
-
-    def has_local(self, group: str) -> bool:
-        return True

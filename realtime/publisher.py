@@ -47,7 +47,6 @@ class Publisher:
         self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
         self._snapshots_in_flight: dict[str, asyncio.Future] = {}
         self._lock = threading.Lock()
-        self.frames_published = 0
 
     # --- binding to the server loop ------------------------------------------------------
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -123,7 +122,6 @@ class Publisher:
         if state is None:
             return
         await self.fanout.send(group, protocol.encode(topic.message(seq=seq, state=state)))
-        self.frames_published += 1
         self.arm_transition_timer(key, state)
 
     async def snapshot_frame(self, kind: str, object_id: int, *, cached: bool = True) -> str | None:

@@ -200,11 +200,5 @@ class LocalRegistry:
     def latest(self, group: str) -> str | None:
         return self._latest.get(group)
 
-    def has_members(self, group: str) -> bool:
-        return bool(self._members.get(group))
-
     def groups(self) -> list[str]:
         return list(self._members)
-
-    def count(self, group: str) -> int:
-        return len(self._members.get(group, ()))

@@ -25,13 +25,7 @@ def debate_on_site(*, site: Agency, pk: int) -> Debate:
 
 def tally_from_rows(debate_id: int) -> dict[int, int]:
     """The truth every streamed number must equal: ballots counted per option."""
-    rows = (
-        Ballot.objects.filter(debate_id=debate_id)
-        .values("option_id")
-        .annotate(n=Count("id"))
-        .values_list("option_id", "n")
-    )
-    return dict(rows)
+    return tally_and_watermark(debate_id)[0]
 
 
 def ballot_of(*, debate: Debate, citizen) -> Ballot | None:
