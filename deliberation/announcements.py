@@ -13,6 +13,8 @@ from django.utils.module_loading import import_string
 
 class Kind:
     DEBATE_TALLY = "debate.tally"
+    PROPOSAL = "proposal.state"  # object: a proposal (supports, comments, milestones)
+    SITE_PROPOSALS = "site.proposals"  # object: an agency site (the counts its list shows)
 
 
 @lru_cache(maxsize=1)

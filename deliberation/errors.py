@@ -18,6 +18,12 @@ class ErrorCode(StrEnum):
     UNKNOWN_OPTION = "unknown_option"
     SLUG_TAKEN = "slug_taken"
     AGENCY_INACTIVE = "agency_inactive"
+    PROPOSAL_CLOSED = "proposal_closed"
+    ALREADY_SUPPORTED = "already_supported"
+    NOT_SUPPORTED = "not_supported"
+    ALREADY_REPORTED = "already_reported"
+    CONFLICT = "conflict"
+
 
 
 class DomainError(Exception):
@@ -39,3 +45,9 @@ class NotFound(DomainError):
     code = ErrorCode.NOT_FOUND
     message = _("Not found.")
     http_status = 404
+
+
+class PermissionDenied(DomainError):
+    code = ErrorCode.PERMISSION_DENIED
+    message = _("You do not have permission to do this.")
+    http_status = 403

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "deliberation.agencies",
     "deliberation.proposals",
     "deliberation.debates",
+    "deliberation.comments",
+    "deliberation.audit",
     "realtime",
     "project",
 ]
@@ -120,6 +122,13 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# The cache: per-visitor daily view marks and other short-lived keys. Redis in production so
+# every process shares them; process memory in the embedded default.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Realtime publisher: at most one tally frame per debate per tick, fanned out by a per-process
 # registry (one Redis pub/sub subscription per group per process in production).

@@ -1,13 +1,229 @@
+"""Writes on proposals: filing, supports and the milestones they cross, comments' effect on
+counters, views, and the clock's sweep. Every write that changes what a page shows announces
+it after commit (the proposal and the list of its agency's site and the city's)."""
+
+import re
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from deliberation.agencies.models import Agency
+from deliberation.agencies.selectors import city
+from deliberation.announcements import Kind, announce_change
+from deliberation.audit.services import record
+from deliberation.errors import NotFound
+from deliberation.text import plain_text, single_line
 
-from .models import Proposal
+from .errors import AgencyClosed, AlreadySupported, InvalidProposal, NotSupported, ProposalClosed
+from .models import PolicyCategory, Proposal, Review, Support, Theme
+
+MAX_THEMES = 5
+THEME_MAX = 30
+_THEME_SPLIT = re.compile(r"[\s,]+")
+_THEME_VALID = re.compile(r"^\w+$")
+
+# A promoted proposal's debate is created as a draft with this period; the agency admin
+# edits it and publishes.
+PROMOTED_DEBATE_STARTS_AFTER = timedelta(days=7)
+PROMOTED_DEBATE_LASTS = timedelta(days=14)
+
+
+def announce_proposal(proposal: Proposal) -> None:
+    announce_change(Kind.PROPOSAL, agency_id=proposal.agency_id, object_id=proposal.pk)
+    announce_change(Kind.SITE_PROPOSALS, agency_id=proposal.agency_id, object_id=proposal.agency_id)
+    city_id = _city_id()
+    if proposal.agency_id != city_id:
+        announce_change(Kind.SITE_PROPOSALS, agency_id=city_id, object_id=city_id)
+
+
+def _city_id() -> int:
+    return city().pk
+
+
+def parse_themes(raw: str) -> list[str]:
+    """'#자전거도로 #모유수유, 교통' → ['자전거도로', '모유수유', '교통']; raises InvalidProposal."""
+    names = []
+    for token in _THEME_SPLIT.split(raw or ""):
+        name = token.lstrip("#")
+        if not name:
+            continue
+        if len(name) > THEME_MAX or not _THEME_VALID.match(name):
+            raise InvalidProposal({"themes": [
+                f"'{token[:40]}': a theme is one word of letters or digits, up to {THEME_MAX} characters."
+            ]})
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_THEMES:
+        raise InvalidProposal({"themes": [f"Use at most {MAX_THEMES} themes."]})
+    return names
 
 
 @transaction.atomic
-def file_proposal(*, agency: Agency, author, title: str, body: str, policy_category: str = "other") -> Proposal:
-    proposal = Proposal(agency=agency, author=author, title=title, body=body, policy_category=policy_category)
-    proposal.full_clean()
+def file_proposal(
+    *, agency: Agency, author, title: str, body: str, policy_category: str = PolicyCategory.OTHER,
+    district: str = "", themes: list[str] | str = (), is_offline: bool = False,
+    offline_author_name: str = "", offline_source: str = "", now=None,
+) -> Proposal:
+    """Files a proposal on an agency's site (the city is an agency too). Raises AgencyClosed
+    or InvalidProposal (with per-field messages) and stores nothing then."""
+    if not agency.is_active:
+        raise AgencyClosed()
+    if isinstance(themes, str):
+        themes = parse_themes(themes)
+    now = now or timezone.now()
+    proposal = Proposal(
+        agency=agency, author=author, title=single_line(title or ""), body=plain_text(body or ""),
+        policy_category=policy_category, district=district or "",
+        is_offline=is_offline, offline_author_name=single_line(offline_author_name),
+        offline_source=single_line(offline_source),
+        created_at=now, last_activity_at=now,
+        closes_at=now + timedelta(days=agency.support_period_days),
+    )
+    try:
+        proposal.full_clean(exclude=["author", "agency"])
+    except ValidationError as exc:
+        raise InvalidProposal(exc.message_dict) from None
     proposal.save()
+    if themes:
+        proposal.themes.set([Theme.objects.get_or_create(name=name)[0] for name in themes])
+    if is_offline:
+        record(agency=agency, actor=author, action="proposal.offline_filed", target=proposal,
+               after={"offline_source": proposal.offline_source, "offline_author_name": proposal.offline_author_name})
+    announce_proposal(proposal)
     return proposal
+
+
+def _locked_listed_proposal(proposal_id: int) -> Proposal:
+    # select_for_update serializes supporters of one proposal on PostgreSQL; SQLite runs
+    # IMMEDIATE transactions (settings), which serialize every writer.
+    try:
+        proposal = Proposal.objects.select_for_update().select_related("agency").get(pk=proposal_id)
+    except Proposal.DoesNotExist:
+        raise NotFound() from None
+    if not proposal.is_listed:
+        raise NotFound()
+    return proposal
+
+
+@transaction.atomic
+def support(*, proposal_id: int, citizen, now=None) -> Proposal:
+    """Adds one citizen's support. Crossing the agency's answer threshold starts the review;
+    crossing the debate threshold creates the draft debate. Both happen exactly once: the row
+    lock makes the crossing a single, ordered event, and the milestone columns are only ever
+    set from NULL."""
+    now = now or timezone.now()
+    proposal = _locked_listed_proposal(proposal_id)
+    if not proposal.agency.is_active:
+        raise AgencyClosed()
+    if not proposal.phase_at(now) == "open":
+        raise ProposalClosed()
+    if Support.objects.filter(proposal=proposal, citizen=citizen).exists():
+        raise AlreadySupported()
+    Support.objects.create(proposal=proposal, citizen=citizen, created_at=now)
+    proposal.support_count += 1
+    proposal.last_activity_at = now
+    Proposal.objects.filter(pk=proposal.pk).update(
+        support_count=F("support_count") + 1, last_activity_at=now
+    )
+    _cross_milestones(proposal, now)
+    announce_proposal(proposal)
+    return proposal
+
+
+@transaction.atomic
+def withdraw_support(*, proposal_id: int, citizen, now=None) -> Proposal:
+    """Withdraws a support while the period is open. Milestones already crossed stay."""
+    now = now or timezone.now()
+    proposal = _locked_listed_proposal(proposal_id)
+    if not proposal.phase_at(now) == "open":
+        raise ProposalClosed()
+    deleted, _ = Support.objects.filter(proposal=proposal, citizen=citizen).delete()
+    if not deleted:
+        raise NotSupported()
+    proposal.support_count -= 1
+    Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") - 1)
+    announce_proposal(proposal)
+    return proposal
+
+
+def _cross_milestones(proposal: Proposal, now) -> None:
+    agency = proposal.agency
+    if proposal.review_started_at is None and proposal.support_count >= agency.answer_threshold:
+        start_review(proposal, now=now)
+    if proposal.promoted_at is None and proposal.support_count >= agency.debate_threshold:
+        promote_to_debate(proposal, now=now)
+
+
+def start_review(proposal: Proposal, *, now) -> Review:
+    """The answer threshold: the proposal enters review with a deadline. Called with the
+    proposal row locked."""
+    review = Review.objects.create(
+        proposal=proposal, started_at=now,
+        deadline=now + timedelta(days=proposal.agency.review_deadline_days),
+    )
+    proposal.review_started_at = now
+    Proposal.objects.filter(pk=proposal.pk, review_started_at__isnull=True).update(review_started_at=now)
+    record(agency=proposal.agency, actor=None, action="proposal.review_started", target=proposal,
+           after={"support_count": proposal.support_count, "deadline": review.deadline.isoformat()})
+    return review
+
+
+def promote_to_debate(proposal: Proposal, *, now):
+    """The debate threshold: a linked debate in draft for the agency admin to publish, and the
+    "500 BEST" badge (promoted_at). Called with the proposal row locked."""
+    from deliberation.debates.services import create_pro_con_debate
+
+    opens_at = now + PROMOTED_DEBATE_STARTS_AFTER
+    debate = create_pro_con_debate(
+        agency=proposal.agency, title=proposal.title, body=proposal.body,
+        opens_at=opens_at, closes_at=opens_at + PROMOTED_DEBATE_LASTS, publish=False,
+    )
+    proposal.promoted_at = now
+    proposal.debate = debate
+    Proposal.objects.filter(pk=proposal.pk, promoted_at__isnull=True).update(promoted_at=now, debate=debate)
+    record(agency=proposal.agency, actor=None, action="proposal.promoted", target=proposal,
+           after={"support_count": proposal.support_count, "debate": debate.pk})
+    return debate
+
+
+def close_expired_periods(*, now=None) -> int:
+    """The clock's sweep: proposals whose period ended below the answer threshold become
+    "failed" (투표탈락). Idempotent: a proposal is marked once, and a second run finds
+    nothing. Returns how many it marked."""
+    now = now or timezone.now()
+    due = Proposal.objects.filter(failed_at__isnull=True, review_started_at__isnull=True, closes_at__lte=now)
+    marked = 0
+    for proposal in due.select_related("agency").only("pk", "agency", "title").iterator(chunk_size=500):
+        with transaction.atomic():
+            if Proposal.objects.filter(
+                pk=proposal.pk, failed_at__isnull=True, review_started_at__isnull=True
+            ).update(failed_at=now):
+                marked += 1
+                record(agency=proposal.agency, actor=None, action="proposal.failed", target=proposal,
+                       after={"failed_at": now.isoformat()})
+                announce_proposal(proposal)
+    return marked
+
+
+def record_view(*, proposal: Proposal, visitor_key: str, now=None) -> bool:
+    """Counts one view per visitor per day: a cache add (Redis in production) decides, and
+    only a first view of the day costs an UPDATE. Returns whether it counted."""
+    now = now or timezone.now()
+    key = f"proposal-view:{proposal.pk}:{visitor_key}:{now.date().isoformat()}"
+    if not cache.add(key, 1, timeout=26 * 3600):
+        return False
+    Proposal.objects.filter(pk=proposal.pk).update(view_count=F("view_count") + 1)
+    return True
+
+
+def touch_comments(proposal: Proposal, *, delta: int, now=None) -> None:
+    """Keeps the comment counter and the activity time; called by the comment services."""
+    fields = {"comment_count": F("comment_count") + delta}
+    if delta > 0:
+        fields["last_activity_at"] = now or timezone.now()
+    Proposal.objects.filter(pk=proposal.pk).update(**fields)
+    announce_proposal(proposal)

@@ -1,0 +1,34 @@
+from django.db.models import Prefetch, Q, QuerySet
+
+from deliberation.errors import NotFound
+
+from .models import Comment
+
+
+def thread(*, proposal) -> QuerySet[Comment]:
+    """Top-level comments in order, each with its replies. A removed comment still shows
+    (as removed) when it has visible replies, so that they keep their context."""
+    replies = Comment.objects.filter(deleted_at__isnull=True, hidden_at__isnull=True).select_related("author")
+    visible_reply = Q(replies__deleted_at__isnull=True, replies__hidden_at__isnull=True)
+    return (
+        Comment.objects.filter(proposal=proposal, parent__isnull=True)
+        .filter(Q(deleted_at__isnull=True, hidden_at__isnull=True) | visible_reply)
+        .distinct()
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
+    )
+
+
+def comment_of_proposal(*, proposal, pk) -> Comment:
+    try:
+        return Comment.objects.select_related("proposal").get(pk=pk, proposal=proposal)
+    except (Comment.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def recent_visible(*, proposal_id: int, limit: int = 50) -> list[Comment]:
+    rows = (
+        Comment.objects.filter(proposal_id=proposal_id, deleted_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author").order_by("-created_at", "-id")[:limit]
+    )
+    return list(reversed(rows))
