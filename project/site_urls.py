@@ -1,7 +1,7 @@
 """The pages of one participation site, mounted at / for the city and at /a/<slug>/ for
 each partner agency (namespaces "city" and "agency")."""
 
-from django.urls import path
+from django.urls import include, path
 
 from deliberation.agencies import admin_views as agency_admin
 from deliberation.agencies import views as agency_views
@@ -13,5 +13,7 @@ urlpatterns = [
     path("debates/<int:pk>/", debate_views.debate_detail, name="debate_detail"),
     path("debates/<int:pk>/ballot/", debate_views.cast_ballot_form, name="debate_ballot"),
     path("debates/<int:pk>/ballot.json", debate_views.cast_ballot_json, name="debate_ballot_json"),
+    path("proposals/", include("deliberation.proposals.urls")),
+    path("manage/proposals/", include("deliberation.proposals.manage_urls")),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
 ]

@@ -1,0 +1,3 @@
+"""Citizen pages for proposals, mounted under proposals/ on every site."""
+
+urlpatterns = []
