@@ -2,7 +2,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from deliberation.debates.selectors import public_debates
-from deliberation.proposals.selectors import proposals_for_site
+from deliberation.proposals.selectors import listed_proposals
 
 from .sites import site_view
 
@@ -15,6 +15,6 @@ def site_home(request):
         "agencies/home.html",
         {
             "debates": public_debates(site=request.site)[:6],
-            "proposals": proposals_for_site(site=request.site)[:10],
+            "proposals": listed_proposals(site=request.site)[:6],
         },
     )

@@ -13,7 +13,8 @@ from deliberation.agencies.selectors import city
 from deliberation.agencies.services import add_department, grant_role, register_agency
 from deliberation.debates.models import Debate
 from deliberation.debates.services import create_pro_con_debate
-from deliberation.proposals.services import file_proposal
+from deliberation.proposals.admin_services import approve_answer, assign_lead_department, submit_answer
+from deliberation.proposals.services import close_expired_periods, file_proposal, support
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -71,15 +72,21 @@ class Command(BaseCommand):
         grant_role(user=users["sisul-officer"], agency=sisul, role=Role.OFFICER, department=sports)
         grant_role(user=users["sisul-facilitator"], agency=sisul, role=Role.FACILITATOR)
 
+        # Proposals 1-3 (ids relied on by the browser tests): one per site, none supported.
         file_proposal(agency=seoul, author=users["citizen"], policy_category="transport",
-                      title="한강 자전거도로에 야간 조명을 늘려 주세요",
-                      body="밤에 자전거도로가 어두워 사고가 잦습니다. #자전거도로")
+                      title="한강 자전거도로에 야간 조명을 늘려 주세요", district="yeongdeungpo",
+                      body="밤에 자전거도로가 어두워 사고가 잦습니다.", themes="#자전거도로")
         file_proposal(agency=metro, author=users["citizen2"], policy_category="transport",
                       title="지하철역 수유실을 모든 환승역에 설치해 주세요",
-                      body="환승역에 수유실이 부족합니다. #모유수유")
+                      body="환승역에 수유실이 부족합니다.", themes="#모유수유")
         file_proposal(agency=sisul, author=users["citizen"], policy_category="environment",
-                      title="고척스카이돔 응원도구를 친환경 소재로 바꿔 주세요",
-                      body="경기마다 플라스틱 응원봉이 쓰레기로 버려집니다.")
+                      title="고척스카이돔 응원도구를 친환경 소재로 바꿔 주세요", district="guro",
+                      body="경기마다 플라스틱 응원봉이 쓰레기로 버려집니다.", themes="#친환경 #고척스카이돔")
+        self._load_review_example(sisul, sports, users)
+        file_proposal(agency=seoul, author=users["citizen2"], policy_category="welfare",
+                      title="동네 경로당에 무더위 쉼터 안내판을 달아 주세요",
+                      body="어르신들이 쉼터 위치를 잘 모르십니다.", now=timezone.now() - timedelta(days=40))
+        close_expired_periods()
 
         now = timezone.now()
         create_pro_con_debate(
@@ -89,6 +96,26 @@ class Command(BaseCommand):
             opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=29),
             labels={"for": "금지 찬성", "against": "금지 반대", "other": "기타"},
         )
+
+    def _load_review_example(self, sisul, sports, users):
+        """A proposal past the answer threshold, with its review assigned and answered, so the
+        back office and the department answer have something to show."""
+        proposal = file_proposal(
+            agency=sisul, author=users["citizen2"], policy_category="welfare",
+            title="장애인 체육시설 이용 시간을 늘려 주세요", body="평일 저녁에도 이용할 수 있으면 좋겠습니다.",
+            themes="#장애인체육",
+        )
+        supporters = User.objects.bulk_create(
+            User(username=f"supporter{n:03d}", display_name=f"공감시민{n}", password="!")
+            for n in range(sisul.answer_threshold + 5)
+        )
+        for supporter in supporters:
+            support(proposal_id=proposal.pk, citizen=supporter)
+        review = proposal.review
+        assign_lead_department(actor=users["sisul-admin"], review_id=review.pk, department_id=sports.pk)
+        answer = submit_answer(actor=users["sisul-officer"], review_id=review.pk, decision="partial",
+                               body="주말 운영 시간을 1시간 연장하고, 평일 저녁 운영은 이용 수요를 조사하겠습니다.")
+        approve_answer(actor=users["sisul-admin"], answer_id=answer.pk)
 
     def _print_logins(self):
         debate = Debate.objects.filter(agency__slug="sisul").order_by("id").first()

@@ -1,0 +1,249 @@
+"""Citizen pages for proposals: list, submit, detail with support and comments.
+
+Every form works without JavaScript; the support button also has a JSON endpoint that the
+page script uses to stay on the page."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deliberation.agencies.selectors import all_agencies
+from deliberation.agencies.sites import site_reverse, site_view
+from deliberation.comments import selectors as comment_selectors
+from deliberation.comments import services as comment_services
+from deliberation.errors import DomainError, ErrorCode, NotFound
+from deliberation.http import domain_error_response, error_response
+
+from . import selectors, services
+from .districts import District
+from .errors import InvalidProposal
+from .forms import CommentForm, ProposalForm, ReportForm
+from .models import PolicyCategory, Theme
+
+PAGE_SIZE = 12
+
+
+def _proposal_or_404(request, pk):
+    try:
+        return selectors.proposal_on_site(site=request.site, pk=pk, user=request.user)
+    except NotFound:
+        raise Http404 from None
+
+
+def _ws_path(site, suffix: str) -> str:
+    return f"/ws/{suffix}" if site.is_city else f"/ws/a/{site.slug}/{suffix}"
+
+
+def _visitor_key(request) -> str:
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    # Anonymous visitors are told apart without a session row: a keyed hash of address and
+    # browser, never stored.
+    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
+    return hashlib.blake2b(raw.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=12).hexdigest()
+
+
+@require_GET
+@site_view
+def proposal_list(request):
+    filters = selectors.ListFilters.from_query(request.GET)
+    page = Paginator(selectors.listed_proposals(site=request.site, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "proposals/list.html", {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "categories": PolicyCategory.choices,
+        "districts": District.choices,
+        "agencies": all_agencies().filter(is_active=True) if request.site.is_city else [],
+        "themes": Theme.objects.filter(proposals__isnull=False).distinct()[:30],
+        "sorts": [("newest", _("Newest")), ("supports", _("Most supported")), ("active", _("Recently active"))],
+        "ws_path": _ws_path(request.site, "proposals/"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@site_view
+def proposal_new(request):
+    form = ProposalForm(request.POST or None, site=request.site)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.file_proposal(
+                agency=data["agency"], author=request.user, title=data["title"], body=data["body"],
+                policy_category=data["policy_category"], district=data["district"], themes=data["themes"],
+            )
+        except InvalidProposal as exc:
+            for field, errors in exc.errors.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Your proposal has been published."))
+            return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
+    status = 400 if form.errors else 200
+    return render(request, "proposals/new.html", {"form": form}, status=status)
+
+
+def _detail_context(request, proposal, **extra):
+    return {
+        "proposal": proposal,
+        "supported": selectors.has_supported(proposal=proposal, user=request.user),
+        "answers": selectors.approved_answers(proposal=proposal),
+        "comments": comment_selectors.thread(proposal=proposal),
+        "comment_form": CommentForm(),
+        "ws_path": _ws_path(request.site, f"proposals/{proposal.pk}/"),
+        **extra,
+    }
+
+
+@require_GET
+@site_view
+def proposal_detail(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    if services.record_view(proposal=proposal, visitor_key=_visitor_key(request)):
+        proposal.view_count += 1
+    return render(request, "proposals/detail.html", _detail_context(request, proposal))
+
+
+@require_POST
+@site_view
+def proposal_support(request, pk):
+    """The support button as a form post: support, or withdraw when `withdraw` is sent."""
+    proposal = _proposal_or_404(request, pk)
+    detail = site_reverse(request.site, "proposal_detail", pk=proposal.pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(detail)
+    try:
+        if request.POST.get("withdraw"):
+            services.withdraw_support(proposal_id=proposal.pk, citizen=request.user)
+            messages.success(request, _("Your support has been withdrawn."))
+        else:
+            services.support(proposal_id=proposal.pk, citizen=request.user)
+            messages.success(request, _("You support this proposal."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect(detail)
+
+
+def _support_json(request, pk, *, withdraw: bool):
+    try:
+        proposal = selectors.proposal_on_site(site=request.site, pk=pk)
+        if not request.user.is_authenticated:
+            return error_response(ErrorCode.NOT_AUTHENTICATED, _("Log in to support a proposal."), 401)
+        if withdraw:
+            proposal = services.withdraw_support(proposal_id=proposal.pk, citizen=request.user)
+        else:
+            proposal = services.support(proposal_id=proposal.pk, citizen=request.user)
+    except DomainError as exc:
+        return domain_error_response(exc)
+    return JsonResponse({"supported": not withdraw, "supports": proposal.support_count},
+                        status=200 if withdraw else 201)
+
+
+@require_POST
+@site_view
+def proposal_support_json(request, pk):
+    return _support_json(request, pk, withdraw=False)
+
+
+@require_POST
+@site_view
+def proposal_withdraw_json(request, pk):
+    return _support_json(request, pk, withdraw=True)
+
+
+@require_POST
+@site_view
+def comment_post(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = comment_services.post_comment(
+                proposal=proposal, author=request.user, body=form.cleaned_data["body"],
+                parent_id=form.cleaned_data["parent"])
+        except DomainError as exc:
+            form.add_error("body", str(exc.message))
+        else:
+            return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk) + f"#comment-{comment.pk}")
+    # The draft survives: the page comes back with the text and the message.
+    return render(request, "proposals/detail.html", _detail_context(request, proposal, comment_form=form), status=400)
+
+
+def _own_comment(request, pk, comment_pk):
+    proposal = _proposal_or_404(request, pk)
+    try:
+        return proposal, comment_selectors.comment_of_proposal(proposal=proposal, pk=comment_pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@site_view
+def comment_edit(request, pk, comment_pk):
+    proposal, comment = _own_comment(request, pk, comment_pk)
+    if comment.author_id != request.user.pk or not comment.is_visible:
+        raise Http404
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment_services.edit_comment(comment=comment, user=request.user, body=form.cleaned_data["body"])
+        except DomainError as exc:
+            form.add_error("body", str(exc.message))
+        else:
+            messages.success(request, _("Your comment has been updated."))
+            return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk) + f"#comment-{comment.pk}")
+    return render(request, "proposals/comment_edit.html", {"proposal": proposal, "comment": comment, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+@site_view
+def comment_delete(request, pk, comment_pk):
+    proposal, comment = _own_comment(request, pk, comment_pk)
+    try:
+        comment_services.delete_comment(comment=comment, user=request.user)
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise Http404 from None
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your comment has been deleted."))
+    return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@site_view
+def comment_report(request, pk, comment_pk):
+    proposal, comment = _own_comment(request, pk, comment_pk)
+    if not comment.is_visible:
+        raise Http404
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment_services.report_comment(comment=comment, reporter=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error("reason", str(exc.message))
+        else:
+            messages.success(request, _("Thank you. A moderator will look at this comment."))
+            return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
+    return render(request, "proposals/comment_report.html", {"proposal": proposal, "comment": comment, "form": form},
+                  status=400 if form.errors else 200)
