@@ -4,7 +4,6 @@ by the services, and never undone; the open/closed phase is derived from the clo
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone

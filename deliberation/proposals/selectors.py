@@ -3,7 +3,7 @@ the live state the realtime layer streams, and the back office's lists and queue
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from deliberation.agencies.models import Agency, Membership, Role
