@@ -60,3 +60,33 @@ def open_pro_con_debate(*, agency: Agency | None = None, **kwargs):
     return create_pro_con_debate(
         agency=agency or city(), title=kwargs.pop("title", "플라스틱 응원봉 금지, 찬성하십니까?"), **kwargs
     )
+
+
+# --- proposals: the back office's helpers (rows through the services that make them) ---
+def given_proposal(*, agency: Agency | None = None, author: User | None = None, **kwargs):
+    """A proposal filed through the service, as a citizen (or staff, for offline ones) would."""
+    from deliberation.proposals.services import file_proposal
+
+    kwargs.setdefault("title", "자전거도로를 넓혀 주세요")
+    kwargs.setdefault("body", "출퇴근길 자전거도로가 좁아 위험합니다.")
+    return file_proposal(agency=agency or city(), author=author or CitizenFactory(), **kwargs)
+
+
+def given_proposal_in_review(*, agency: Agency | None = None, supporters: int = 1, **kwargs):
+    """A proposal whose supports crossed the agency's answer threshold, so its review started.
+    The threshold is lowered to `supporters` on the agency's row instead of making 50 users."""
+    from deliberation.proposals.services import support
+
+    agency = agency or city()
+    Agency.objects.filter(pk=agency.pk).update(answer_threshold=supporters)
+    proposal = given_proposal(agency=agency, **kwargs)
+    for _ in range(supporters):
+        support(proposal_id=proposal.pk, citizen=CitizenFactory())
+    proposal.refresh_from_db()
+    return proposal
+
+
+def officer(agency: Agency, department) -> User:
+    user = CitizenFactory()
+    grant_role(user=user, agency=agency, role=Role.OFFICER, department=department)
+    return user
