@@ -65,7 +65,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.pong(echo=echo if isinstance(echo, (int, str)) else None))
 
     async def on_resync(self, message):
-        await self.send_snapshot(from_rows=True)
+        if self.joined:  # a socket refused at connect has no topic to resync
+            await self.send_snapshot(from_rows=True)
 
     async def on_vote(self, message):
         await self.send_frame(protocol.error(code="not_supported", message="This topic takes no votes."))
@@ -142,3 +143,52 @@ class DebateConsumer(SocketConsumer):
             await self.send_frame(protocol.error(code="server_error", message="The ballot was not stored; try again.", ref=ref))
         else:
             await self.send_frame(protocol.ack(ref=ref, ballot=result.pk))
+
+
+class ProposalConsumer(SocketConsumer):
+    """ws/proposals/<id>/ (city site) and ws/a/<slug>/proposals/<id>/ (agency site): a
+    citizen proposal's supports, comment count, phase, milestones and latest comments.
+    Read-only: supports and comments go through the pages' HTTP forms and JSON views."""
+
+    topic_kind = Kind.PROPOSAL
+
+    async def connect(self):
+        get_publisher().bind_loop(asyncio.get_running_loop())
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.object_id = int(kwargs["proposal_id"])
+        self.group = groups.proposal(self.object_id)
+        await self.accept()
+        visible = await admission.proposal_visible_on_site(
+            proposal_id=self.object_id, site_slug=kwargs.get("agency_slug")
+        )
+        if not visible:
+            await self.send_frame(protocol.error(code="not_found", message="No such proposal on this site."))
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.send_frame(protocol.hello(topic=self.group))
+        await get_publisher().fanout.join(self.group, self)
+        self.joined = True
+        await self.send_snapshot()
+
+
+class SiteProposalsConsumer(SocketConsumer):
+    """ws/proposals/ (the city's site) and ws/a/<slug>/proposals/ (an agency's site): the
+    support and comment counts of the proposals that site's list shows. Read-only."""
+
+    topic_kind = Kind.SITE_PROPOSALS
+
+    async def connect(self):
+        get_publisher().bind_loop(asyncio.get_running_loop())
+        slug = self.scope["url_route"]["kwargs"].get("agency_slug")
+        await self.accept()
+        site_id = await admission.site_id_for_slug(slug)
+        if site_id is None:
+            await self.send_frame(protocol.error(code="not_found", message="No such site."))
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.object_id = site_id
+        self.group = groups.site(site_id)
+        await self.send_frame(protocol.hello(topic=self.group))
+        await get_publisher().fanout.join(self.group, self)
+        self.joined = True
+        await self.send_snapshot()

@@ -1,7 +1,13 @@
-"""Group names, built from ids only (never from user text)."""
+"""Group names, built from ids only (never from user text): "<prefix><int id>".
+
+Every prefix ends with "." and none contains another "."; a group name therefore splits
+unambiguously at its last "." into a prefix and an id (see `split`), so no prefix can be
+mistaken for another when the publisher maps a group back to its topic."""
 
 DEBATE = "debate."
 AGENCY = "agency."
+PROPOSAL = "proposal."  # one citizen proposal: its supports, comments, milestones
+SITE = "site."  # one agency site (the city is one too): the counts its proposal list shows
 
 
 def debate(debate_id: int) -> str:
@@ -10,3 +16,19 @@ def debate(debate_id: int) -> str:
 
 def agency(agency_id: int) -> str:
     return f"{AGENCY}{int(agency_id)}"
+
+
+def proposal(proposal_id: int) -> str:
+    return f"{PROPOSAL}{int(proposal_id)}"
+
+
+def site(agency_id: int) -> str:
+    return f"{SITE}{int(agency_id)}"
+
+
+def split(group: str) -> tuple[str, int] | None:
+    """"proposal.12" → ("proposal.", 12); None for anything that is not "<word>.<digits>"."""
+    head, dot, tail = group.rpartition(".")
+    if not dot or not head or "." in head or not (tail.isascii() and tail.isdigit()):
+        return None
+    return head + dot, int(tail)

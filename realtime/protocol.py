@@ -1,6 +1,6 @@
 """The wire protocol between the server and browsers: JSON text frames, versioned.
 
-Server → client: hello, tally, ack, pong, error. Client → server: ping, resync, vote.
+Server → client: hello, tally, proposal, proposal_counts, ack, pong, error. Client → server: ping, resync, vote.
 Every frame is a JSON object with a "type". docs/realtime-protocol.md has an example of each."""
 
 import json
@@ -39,6 +39,16 @@ def hello(*, topic: str) -> dict:
 
 def tally(*, seq: int, state: dict) -> dict:
     return {"type": "tally", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
+def proposal(*, seq: int, state: dict) -> dict:
+    """A citizen proposal's live state (deliberation.proposals.selectors.proposal_live_state)."""
+    return {"type": "proposal", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
+def proposal_counts(*, seq: int, state: dict) -> dict:
+    """The counts a site's proposal list shows (proposals.selectors.site_proposal_counts)."""
+    return {"type": "proposal_counts", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
 def ack(*, ref, ballot: int) -> dict:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from . import protocol
 from .fanout import ChannelLayerFanout, LocalFanout, RedisFanout
 from .sequence import sequence_from_settings
-from .topics import TOPICS
+from .topics import TOPICS, key_for_group
 
 logger = logging.getLogger(__name__)
 
@@ -85,9 +85,10 @@ class Publisher:
     def mark_groups_dirty(self, groups: list[str]) -> None:
         """After a lost pub/sub connection: resend every watched group's state."""
         for group in groups:
-            for kind, topic in TOPICS.items():
-                if group.startswith(topic.group_prefix):
-                    self._changed((kind, int(group[len(topic.group_prefix):])))
+            # Exact prefix match ("site.3" is never read as another topic's group).
+            key = key_for_group(group)
+            if key is not None:
+                self._changed(key)
 
     def _changed(self, key) -> None:
         self._dirty.add(key)

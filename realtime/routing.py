@@ -1,8 +1,12 @@
 from django.urls import path
 
-from .consumers import DebateConsumer
+from .consumers import DebateConsumer, ProposalConsumer, SiteProposalsConsumer
 
 websocket_urlpatterns = [
     path("ws/debates/<int:debate_id>/", DebateConsumer.as_asgi()),
     path("ws/a/<slug:agency_slug>/debates/<int:debate_id>/", DebateConsumer.as_asgi()),
+    path("ws/proposals/", SiteProposalsConsumer.as_asgi()),
+    path("ws/a/<slug:agency_slug>/proposals/", SiteProposalsConsumer.as_asgi()),
+    path("ws/proposals/<int:proposal_id>/", ProposalConsumer.as_asgi()),
+    path("ws/a/<slug:agency_slug>/proposals/<int:proposal_id>/", ProposalConsumer.as_asgi()),
 ]

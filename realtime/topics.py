@@ -7,6 +7,7 @@ from typing import Callable
 
 from deliberation.announcements import Kind
 from deliberation.debates import selectors as debate_selectors
+from deliberation.proposals import selectors as proposal_selectors
 
 from . import groups, protocol
 
@@ -24,4 +25,27 @@ TOPICS: dict[str, Topic] = {
         group_prefix=groups.DEBATE,
         group=groups.debate, state=debate_selectors.debate_live_state, message=protocol.tally
     ),
+    Kind.PROPOSAL: Topic(
+        group_prefix=groups.PROPOSAL,
+        group=groups.proposal, state=proposal_selectors.proposal_live_state, message=protocol.proposal
+    ),
+    Kind.SITE_PROPOSALS: Topic(
+        group_prefix=groups.SITE,
+        group=groups.site, state=proposal_selectors.site_proposal_counts, message=protocol.proposal_counts
+    ),
 }
+
+# One topic per prefix, and every prefix of the form "<word>.": a group name maps back to
+# exactly one topic (groups.split), whatever the order of this table.
+_BY_PREFIX: dict[str, str] = {topic.group_prefix: kind for kind, topic in TOPICS.items()}
+if len(_BY_PREFIX) != len(TOPICS) or any(groups.split(f"{p}1") != (p, 1) for p in _BY_PREFIX):
+    raise RuntimeError("realtime topics need distinct group prefixes of the form '<word>.'")
+
+
+def key_for_group(group: str) -> tuple[str, int] | None:
+    """"site.3" → (Kind.SITE_PROPOSALS, 3); None for a group no topic streams."""
+    parts = groups.split(group)
+    if parts is None:
+        return None
+    kind = _BY_PREFIX.get(parts[0])
+    return None if kind is None else (kind, parts[1])
