@@ -6,6 +6,7 @@ layer, msgpack), SECRET_KEY, ALLOWED_HOSTS, DEBUG=0. `manage.py check --deploy` 
 production settings that would fall back to SQLite or the in-memory layer (project/checks.py).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -105,8 +106,11 @@ else:
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
     DATABASES["default"].setdefault("TEST", {})
-    # A file, not :memory:, so that a real server process in the browser tests shares it.
-    DATABASES["default"]["TEST"].setdefault("NAME", str(VAR_DIR / "test-deliberation.sqlite3"))
+    # A file, not :memory:, so that threads in transactional tests share it; one per test
+    # run (TEST_DB_TAG, else the process id) so that two runs in one checkout never collide.
+    DATABASES["default"]["TEST"].setdefault(
+        "NAME", str(VAR_DIR / f"test-deliberation-{env.str('TEST_DB_TAG', default=str(os.getpid()))}.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels -------------------------------------------------------------------------------
