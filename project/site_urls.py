@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from deliberation.agencies import admin_views as agency_admin
 from deliberation.agencies import views as agency_views
+from deliberation.debates import admin_views as debate_admin
 from deliberation.debates import views as debate_views
 
 urlpatterns = [
@@ -15,5 +16,6 @@ urlpatterns = [
     path("debates/<int:pk>/ballot.json", debate_views.cast_ballot_json, name="debate_ballot_json"),
     path("proposals/", include("deliberation.proposals.urls")),
     path("manage/proposals/", include("deliberation.proposals.manage_urls")),
+    path("manage/debates/<int:pk>/publish/", debate_admin.publish_debate, name="manage_debate_publish"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
 ]

@@ -25,3 +25,15 @@ class InvalidBallot(DomainError):
     code = ErrorCode.INVALID
     message = _("The text for 'other' must be 200 characters or fewer.")
     http_status = 400
+
+
+class InvalidDebate(DomainError):
+    """Per-field problems (`errors`) with a debate's settings, for the back-office form."""
+
+    code = ErrorCode.INVALID
+    message = _("Please correct the errors below.")
+    http_status = 400
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__()
+        self.errors = errors

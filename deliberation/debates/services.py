@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.models import Agency
 from deliberation.announcements import Kind, announce_change
@@ -9,7 +10,7 @@ from deliberation.errors import DomainError, NotFound
 
 from .errors import AlreadyVoted, DebateNotOpen, InvalidBallot, UnknownOption
 from .models import Ballot, Debate, DebateOption, OptionKind, Status, VoteType
-from .selectors import ballot_box
+from .selectors import ballot_box, forget_ballot_box
 
 PRO_CON_DEFAULT_LABELS = (
     (OptionKind.FOR, "찬성"),
@@ -143,3 +144,42 @@ def _other_text_of(option: DebateOption, other_text) -> str:
     if len(other_text) > OTHER_TEXT_MAX:
         raise InvalidBallot()
     return other_text
+
+
+@transaction.atomic
+def publish_debate(*, actor, debate_id, title: str, opens_at, closes_at) -> Debate:
+    """Publishes a draft debate (one promoted from a proposal, for instance) with its
+    period. Only the debate's agency admins (or the platform admin) may; audited."""
+    from deliberation.agencies.permissions import can_administer
+    from deliberation.audit.services import record, snapshot
+    from deliberation.errors import PermissionDenied
+
+    from .errors import InvalidDebate
+
+    try:
+        debate = Debate.objects.select_for_update().select_related("agency").get(pk=debate_id)
+    except (Debate.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if not can_administer(actor, debate.agency):
+        raise PermissionDenied()
+    if debate.is_published:
+        raise InvalidDebate({"__all__": [_("This debate is already published.")]})
+    errors = {}
+    title = " ".join((title or "").split())
+    if not title:
+        errors["title"] = [_("Give the debate a title.")]
+    if opens_at is None or closes_at is None or closes_at <= opens_at:
+        errors["closes_at"] = [_("The vote must close after it opens.")]
+    elif closes_at <= timezone.now():
+        errors["closes_at"] = [_("The closing time has already passed.")]
+    if errors:
+        raise InvalidDebate(errors)
+    fields = ["title", "is_published", "opens_at", "closes_at"]
+    before = snapshot(debate, fields)
+    debate.title, debate.opens_at, debate.closes_at, debate.is_published = title[:200], opens_at, closes_at, True
+    debate.save(update_fields=fields)
+    forget_ballot_box(debate.pk)
+    record(agency=debate.agency, actor=actor, action="debate.published", target=debate,
+           before=before, after=snapshot(debate, fields))
+    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    return debate
