@@ -246,23 +246,33 @@ class ServerSet:
         await self._run("manage.py", "migrate", "--noinput")
 
     async def prepare(self, *, voters: int, closes_in: float) -> dict:
-        out = self.log_dir / f"prepare-{secrets.token_hex(3)}.json"
-        await self._run(
-            "-m",
-            "load_tests.prepare",
+        return await self._prepare("--voters", str(voters), "--closes-in", str(closes_in))
+
+    async def prepare_proposal(self, *, voters: int, answer_threshold: int, debate_threshold: int) -> dict:
+        return await self._prepare(
+            "--proposal",
             "--voters",
             str(voters),
-            "--out",
-            str(out),
-            "--closes-in",
-            str(closes_in),
+            "--answer-threshold",
+            str(answer_threshold),
+            "--debate-threshold",
+            str(debate_threshold),
         )
+
+    async def _prepare(self, *args: str) -> dict:
+        out = self.log_dir / f"prepare-{secrets.token_hex(3)}.json"
+        await self._run("-m", "load_tests.prepare", *args, "--out", str(out))
         data = json.loads(out.read_text())
         out.unlink()
         return data
 
     async def verify(self, debate_id: int) -> dict:
         return json.loads(await self._run("-m", "load_tests.prepare", "--verify", str(debate_id), "--ids"))
+
+    async def verify_proposal(self, proposal_id: int) -> dict:
+        return json.loads(
+            await self._run("-m", "load_tests.prepare", "--verify-proposal", str(proposal_id), "--ids")
+        )
 
     def command(self, port: int) -> list[str]:
         if self.kind == "uvicorn":
