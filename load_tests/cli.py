@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import report
-from .scenarios import SCENARIOS, THRESHOLD_UNAVAILABLE, log, run_scenario
+from .scenarios import SCENARIOS, log, run_scenario
 from .servers import BenchDatabase, make_workdir
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -168,6 +168,37 @@ def parser() -> argparse.ArgumentParser:
         default=0,
         help="stall: SO_RCVBUF of the stalled sockets (0: kernel default)",
     )
+    x.add_argument(
+        "--supporters",
+        type=int,
+        default=600,
+        help="threshold: supporters (S), one POST …/support.json each at --rate, open loop",
+    )
+    x.add_argument(
+        "--answer-threshold", type=int, default=50, help="threshold: the bench agency's answer threshold"
+    )
+    x.add_argument(
+        "--debate-threshold", type=int, default=500, help="threshold: the bench agency's debate threshold"
+    )
+    x.add_argument(
+        "--site-viewers",
+        type=int,
+        default=0,
+        help="threshold: extra viewers on the site's proposal list socket (ws/a/bench/proposals/)",
+    )
+    x.add_argument(
+        "--threshold-duplicates",
+        type=float,
+        default=0.0,
+        help="threshold: share of supporters who send a second support (must get 409 already_supported)",
+    )
+    x.add_argument(
+        "--duplicate-timing",
+        choices=("after-reply", "at-once"),
+        default="after-reply",
+        help="threshold: the second support goes when the first is answered, or right after it "
+        "(two requests in flight on different connections: the row lock decides)",
+    )
     o = p.add_argument_group("output")
     o.add_argument("--json-out", default=None, help="default load_tests/results/<scenario>-<timestamp>.json")
     o.add_argument("--work-dir", default=None, help="server logs and the SQLite file (default: a temp dir)")
@@ -227,7 +258,8 @@ class Bench:
         self.nofile = raise_fd_limit()
         self.database: BenchDatabase | None = None
         self.migrated = bool(args.database_url)
-        sockets = args.viewers + (args.voters if args.voters is not None else int(args.rate * args.duration))
+        voters = args.voters if args.voters is not None else int(args.rate * args.duration)
+        sockets = args.viewers + args.site_viewers + voters
         n = args.source_ips or max(1, math.ceil(sockets / 20000))
         self.sources = [None] if n == 1 else [f"127.0.0.{i}" for i in range(1, n + 1)]
 
@@ -268,10 +300,6 @@ async def run(args) -> dict:
     }
     try:
         for scenario in args.scenarios:
-            if scenario == "threshold":
-                log(THRESHOLD_UNAVAILABLE)
-                out["scenarios"]["threshold"] = {"available": False, "message": THRESHOLD_UNAVAILABLE}
-                continue
             trials = []
             for mode in modes:
                 log(f"=== scenario {scenario}, REALTIME_MODE={mode}")
@@ -331,6 +359,11 @@ def failed(out: dict) -> list[str]:
             conv = t.get("convergence") or {}
             if conv and not conv.get("within_limit"):
                 problems.append(f"{t['label']}: viewers did not converge within {conv.get('limit')} s")
+            site = t.get("site_convergence") or {}
+            if site and not site.get("within_limit"):
+                problems.append(
+                    f"{t['label']}: site-list viewers did not converge within {site.get('limit')} s"
+                )
             if (t.get("stream") or {}).get("seq_backwards"):
                 problems.append(
                     f"{t['label']}: seq went backwards (a frame older than one shown, " "not a reordered one)"
@@ -343,9 +376,6 @@ def failed(out: dict) -> list[str]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.scenarios == ["threshold"]:
-        print(THRESHOLD_UNAVAILABLE)
-        return 2
     try:
         import uvloop
 

@@ -225,3 +225,23 @@ def ballot_request(*, host: str, port: int, path: str, session_key: str, csrf: s
         "\r\n"
     )
     return head.encode() + body
+
+
+def support_request(*, host: str, port: int, path: str, session_key: str, csrf: str) -> bytes:
+    """POST …/proposals/<id>/support.json as the page script (proposal.js) sends it: body
+    `{}`, with the same session, CSRF cookie + header and Origin as `ballot_request`."""
+    body = b"{}"
+    origin = f"http://{host}:{port}"
+    head = (
+        f"POST {path} HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        "Content-Type: application/json\r\n"
+        "Accept: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"Cookie: sessionid={session_key}; csrftoken={csrf}\r\n"
+        f"X-CSRFToken: {csrf}\r\n"
+        f"Origin: {origin}\r\n"
+        f"Referer: {origin}/\r\n"
+        "\r\n"
+    )
+    return head.encode() + body

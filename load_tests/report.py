@@ -90,6 +90,63 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
             )
         if v.get("queue_ms", {}).get("n"):
             add("HTTP pool queueing p99", _pct(v["queue_ms"]), f"{_pct(v['queue_ms'])} ms")
+    sp = r.get("supports") or {}
+    if sp:
+        add(
+            "supports acked (201) / sent",
+            sp.get("acked"),
+            f"{sp['acked']}/{sp['sent']} (planned {sp['planned']})"
+            + (f" errors: {sp['errors']}" if sp.get("errors") else ""),
+        )
+        add("support rate offered", sp.get("achieved_rate"), f"{sp.get('achieved_rate')}/s")
+        add(
+            "supports/s sustained",
+            sp.get("sustained_per_second"),
+            f"{sp.get('sustained_per_second')}/s (201s ÷ {sp.get('first_send_to_last_ack_seconds')} s "
+            "from the first send to the last ack)",
+        )
+        add_summary("ack latency (send → 201)", sp.get("ack_ms"))
+        sched = sp.get("ack_from_schedule_ms") or {}
+        if sched.get("n"):
+            add("ack latency from schedule p99", sched["p99"], f"{sched['p99']:g} ms (includes client queueing)")
+        if (sp.get("queue_ms") or {}).get("n"):
+            add("HTTP pool queueing p99", _pct(sp["queue_ms"]), f"{_pct(sp['queue_ms'])} ms")
+        d = sp.get("duplicates")
+        if d:
+            add(
+                "duplicate supports → 409 already_supported",
+                d.get("refused_already_supported"),
+                f"{d['refused_already_supported']}/{d['sent']} ({d['timing']}; the second request got "
+                f"{d['second_request_outcomes']})",
+            )
+    th = r.get("threshold") or {}
+    for name in ("review", "best"):
+        m = th.get(name)
+        if not m:
+            continue
+        head = f"{m['field']}=true (threshold {m['threshold']})"
+        add(
+            f"{head}: crossing acks / viewers saw",
+            m.get("crossing_acks"),
+            f"{m['crossing_acks']} / {m['viewers_saw']} of {th.get('viewers')} "
+            f"(first frame with it: supports {m.get('first_frame_supports')})",
+        )
+        if m.get("crossing_acks") == 1:
+            every = m.get("ack_to_every_viewer_ms")
+            add(
+                f"{head}: crossing ack → every viewer",
+                every,
+                (f"{every:g} ms" if every is not None else "NOT every viewer")
+                + f" (ack → frame built {m.get('ack_to_frame_built_ms')} ms, frame → every viewer "
+                f"{m.get('frame_built_to_every_viewer_ms')} ms)",
+            )
+            add_summary(f"{head}: crossing ack → viewer", m.get("ack_to_viewer_ms"))
+        column = "review_started_at" if name == "review" else "promoted_at"
+        row_every = m.get(f"{column}_to_every_viewer_ms")
+        if row_every is not None:
+            add(f"{head}: {column} (row) → every viewer", row_every, f"{row_every:g} ms")
+    if th:
+        add("frames inconsistent with thresholds", th.get("frames_inconsistent"), f"{th.get('frames_inconsistent')} of {th.get('frames')}")
     lag = r.get("schedule_lag_ms")
     if isinstance(lag, dict) and lag.get("n"):
         add("generator schedule lag p99", lag["p99"], f"{lag['p99']:g} ms (max {lag['max']:g})")
@@ -98,7 +155,7 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
         add(
             "seen-by-all judged by",
             None,
-            f"{lat['judged_by']}, {lat['samples']} sampled ballots"
+            f"{lat['judged_by']}, {lat['samples']} sampled acks"
             + (f", {lat['never_seen_by_all']} never seen by all" if lat.get("never_seen_by_all") else ""),
         )
         add_summary("ack → seen by every viewer", lat.get("ack_to_seen_by_all_ms"))
@@ -111,8 +168,8 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
         add(
             "frames delivered/s (viewers)",
             w.get("frames_per_second"),
-            f"{w.get('frames_per_second')}/s ({w['viewer_frames']} + {w['voter_frames']} to voters "
-            f"in {w['seconds']} s)",
+            f"{w.get('frames_per_second')}/s ({w['viewer_frames']} + {w['voter_frames']} "
+            f"{w.get('others_label', 'to voters')} in {w['seconds']} s)",
         )
         add(
             "server CPU (measured phase)",
@@ -124,6 +181,12 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
             w.get("server_cpu_us_per_frame"),
             f"{w.get('server_cpu_us_per_frame')} µs",
         )
+        if w.get("server_cpu_ms_per_support") is not None:
+            add(
+                "server CPU per support",
+                w["server_cpu_ms_per_support"],
+                f"{w['server_cpu_ms_per_support']} ms (all server CPU of the phase ÷ 201s)",
+            )
         add("PostgreSQL + Redis CPU", w.get("db_redis_cpu_seconds"), f"{w.get('db_redis_cpu_seconds')} s")
         add(
             "generator CPU",
@@ -150,6 +213,18 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
                 else f"NO ({conv['behind']} viewers behind)"
             )
             + ("" if conv.get("within_limit") else f" — over the {conv['limit']} s limit"),
+        )
+    sc = r.get("site_convergence") or {}
+    if sc:
+        add(
+            "site-list viewers converged after last ack",
+            sc.get("seconds_after_last_ack"),
+            (
+                f"{sc['seconds_after_last_ack']} s ({sc['viewers']} viewers)"
+                if sc.get("seconds_after_last_ack") is not None
+                else f"NO ({sc['behind']} of {sc['viewers']} behind)"
+            )
+            + ("" if sc.get("within_limit") else f" — over the {sc['limit']} s limit"),
         )
     s = r.get("stream") or {}
     if s:
@@ -232,7 +307,33 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
                 f"{st.get('others_ack_to_all_p99_ms')} ms vs {st.get('baseline_ack_to_all_p99_ms')} ms",
             )
     k = r.get("correctness") or {}
-    if k:
+    if k and "db_supports" in k:
+        add(
+            "DB rows = 201s = support_count = viewers' final",
+            k.get("db_supports"),
+            f"{k['db_supports']} / {k['acked']} / {k['support_count']} / {k['viewer_final_supports']}"
+            + (f" (site list {k['site_viewer_final_supports']})" if k.get("site_viewers") else ""),
+        )
+        add(
+            "reviews / debates created (expected)",
+            k.get("reviews"),
+            f"{k['reviews']} / {k['debates_with_title']} ({k['reviews_expected']} / {k['debates_expected']}); "
+            f"debate linked {k['debate_linked']}, audit {k['audit_review_started']}/{k['audit_promoted']}",
+        )
+        add(
+            "lost / doubled / in DB not acked / without 201",
+            k.get("lost"),
+            f"{k['lost']} / {k['doubled_acks']} / {k['in_db_not_acked']} / {k['supporters_without_201']}"
+            + ("" if k.get("ack_counts_are_1_to_n") else " (the 201s' counts are NOT 1…n)"),
+        )
+        if k.get("duplicates"):
+            add(
+                "duplicate pairs not one 201 + one 409",
+                k.get("duplicate_pairs_not_201_then_409"),
+                f"{k['duplicate_pairs_not_201_then_409']} of {k['duplicates']}",
+            )
+        add("correctness", None, "OK" if k.get("ok") else "FAILED")
+    elif k:
         add(
             "DB ballots = acked = viewers' total",
             k.get("db_ballots"),
@@ -253,7 +354,12 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
 
 
 def trial_table(r: dict) -> str:
-    title = f"== {r['label']} (REALTIME_MODE={r['mode']}, debate {r.get('debate_id')})"
+    subject = (
+        f"proposal {r['proposal_id']}, thresholds {r.get('thresholds')}"
+        if r.get("proposal_id") is not None
+        else f"debate {r.get('debate_id')}"
+    )
+    title = f"== {r['label']} (REALTIME_MODE={r['mode']}, {subject})"
     if r.get("void"):
         title += "  ** VOID: " + r["void"] + " **"
     lines = [title, table([(label, text) for label, _, text in metric_rows(r)])]

@@ -1,4 +1,4 @@
-"""Scenarios: broadcast, close, reconnect, stall (and the not-yet-available threshold).
+"""Scenarios: broadcast, close, reconnect, stall, and threshold (a citizen proposal's supports).
 
 Every trial gets fresh server processes and a fresh debate (`Trial`): prepare → start →
 connect viewers → (voters) → measured phase → correctness check → tear down. A scenario
@@ -13,19 +13,16 @@ import secrets
 import string
 import time
 from collections import Counter
+from datetime import datetime
 
 from . import metrics
-from .httpclient import HttpPool, ballot_request
+from .httpclient import HttpPool, ballot_request, support_request
 from .servers import ServerSet, cpu_delta, cpu_of_named, cpu_seconds, cpu_split
-from .wsclient import OPEN, Hub, Viewer, WsVoter
+from .wsclient import OPEN, Hub, ProposalViewer, SiteListViewer, Viewer, WsVoter
 
 HOST = "127.0.0.1"
 OPTION_WEIGHTS = {"for": 5, "against": 4, "other": 1}
 SCENARIOS = ("broadcast", "close", "reconnect", "stall", "threshold")
-THRESHOLD_UNAVAILABLE = (
-    "The threshold scenario (proposal supports crossing an agency's answer/debate threshold) is "
-    "not available until the proposals issue lands: proposals have no supports yet."
-)
 
 
 def log(message: str):
@@ -38,6 +35,8 @@ def _csrf() -> str:
 
 class Trial:
     """One run of a scenario against fresh servers and a fresh debate."""
+
+    viewer_class = Viewer
 
     def __init__(self, bench, *, mode: str, label: str):
         self.bench = bench
@@ -69,6 +68,17 @@ class Trial:
 
     async def start(self, *, closes_in: float | None = None):
         a = self.args
+        await self._servers_and_database()
+        voters = self.voter_count if a.voters is None else a.voters
+        log(f"[{self.label}] preparing a debate and {voters} voter sessions")
+        self.prep = await self.servers.prepare(voters=voters, closes_in=closes_in or a.closes_in or 86400)
+        self.result["debate_id"] = self.prep["debate_id"]
+        self.path = f"/ws/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/"
+        self.ballot_path = f"/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/ballot.json"
+        await self._start_servers()
+
+    async def _servers_and_database(self):
+        a = self.args
         self.servers = ServerSet(
             kind=a.server,
             processes=a.processes,
@@ -85,21 +95,20 @@ class Trial:
             log("migrating the bench database")
             await self.servers.migrate()
             self.bench.migrated = True
-        voters = self.voter_count if a.voters is None else a.voters
-        log(f"[{self.label}] preparing a debate and {voters} voter sessions")
-        self.prep = await self.servers.prepare(voters=voters, closes_in=closes_in or a.closes_in or 86400)
-        self.result["debate_id"] = self.prep["debate_id"]
+
+    async def _start_servers(self):
+        """Starts the servers once self.prep and self.path are set, and warms each with one
+        throwaway viewer."""
+        a = self.args
         self.result["server_settings"] = self.prep.get("settings")
         server_mode = (self.prep.get("settings") or {}).get("REALTIME_MODE")
         if server_mode is None:
             self.note("the server does not read REALTIME_MODE: this trial runs whatever mode it has")
         log(f"[{self.label}] starting {a.processes} × {a.server} (REALTIME_MODE={self.mode})")
         await self.servers.start()
-        self.path = f"/ws/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/"
-        self.ballot_path = f"/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/ballot.json"
         # One throwaway connection: the server's first websocket imports and warms its code,
         # which would otherwise be counted as memory of the first viewer.
-        warm = Viewer(
+        warm = self.viewer_class(
             Hub(), HOST, self.servers.ports[0], self.path, origin=self._origin(self.servers.ports[0])
         )
         for port in self.servers.ports:
@@ -134,7 +143,7 @@ class Trial:
             port = self._port(i)
             rcvbuf = rcvbuf_for(i) if rcvbuf_for else None
             out.append(
-                Viewer(
+                self.viewer_class(
                     self.hub,
                     HOST,
                     port,
@@ -600,6 +609,463 @@ class Trial:
         self.hub.tallies.clear()
 
 
+# --- the threshold rush --------------------------------------------------------------------------
+class ThresholdTrial(Trial):
+    """A citizen proposal on the bench agency (answer and debate thresholds set by prepare),
+    viewers on its socket (and optionally on the site list's), and supporters posting
+    support.json open loop, each once; some also post a second, duplicate support."""
+
+    viewer_class = ProposalViewer
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site_hub = Hub()
+        self.site_viewers: list[SiteListViewer] = []
+        self.dup_votes: list[dict] = []
+        self.duplicated: set[int] = set()
+
+    @property
+    def voter_count(self) -> int:
+        return self.args.supporters
+
+    async def start(self, *, closes_in: float | None = None):
+        a = self.args
+        await self._servers_and_database()
+        log(
+            f"[{self.label}] preparing a proposal (thresholds {a.answer_threshold}/{a.debate_threshold}) "
+            f"and {a.supporters} supporter sessions"
+        )
+        self.prep = await self.servers.prepare_proposal(
+            voters=a.supporters, answer_threshold=a.answer_threshold, debate_threshold=a.debate_threshold
+        )
+        slug, pid = self.prep["agency_slug"], self.prep["proposal_id"]
+        self.result["proposal_id"] = pid
+        self.result["thresholds"] = self.prep["thresholds"]
+        self.path = f"/ws/a/{slug}/proposals/{pid}/"
+        self.site_path = f"/ws/a/{slug}/proposals/"
+        self.support_path = f"/a/{slug}/proposals/{pid}/support.json"
+        answer, debate = self.prep["thresholds"]
+        if a.supporters < debate:
+            self.note(
+                f"{a.supporters} supporters do not reach the debate threshold ({debate}): "
+                "only the answer threshold can be crossed"
+                if a.supporters >= answer
+                else f"{a.supporters} supporters reach neither threshold ({answer}, {debate})"
+            )
+        await self._start_servers()
+
+    async def connect_site_viewers(self, n: int) -> dict:
+        pid = self.prep["proposal_id"]
+        for i in range(n):
+            port = self._port(i)
+            self.site_viewers.append(
+                SiteListViewer(
+                    self.site_hub,
+                    HOST,
+                    port,
+                    self.site_path,
+                    origin=self._origin(port),
+                    source=self._source(i),
+                    proposal_id=pid,
+                )
+            )
+        stats = await self.connect_all(self.site_viewers, label=f"{n} site-list viewers")
+        self.result["site_connect"] = stats
+        return stats
+
+    async def prepare_supporters(self):
+        a = self.args
+        sessions = self.prep["sessions"]
+        citizens = self.prep["citizen_ids"]
+        for port in self.servers.ports:
+            pool = HttpPool(HOST, port, size=a.http_connections, sources=self.bench.sources)
+            await pool.warm()
+            self.pools.append(pool)
+        self.http_plan = []
+        for i, key in enumerate(sessions):
+            port = self._port(i)
+            self.http_plan.append(
+                (
+                    i % len(self.pools),
+                    citizens[i],
+                    support_request(
+                        host=HOST, port=port, path=self.support_path, session_key=key, csrf=_csrf()
+                    ),
+                )
+            )
+        self.planned_votes = len(sessions)
+        k = round(a.threshold_duplicates * len(sessions))
+        self.duplicated = set(random.Random(a.seed).sample(range(len(sessions)), k)) if k else set()
+
+    def counters(self) -> dict:
+        out = super().counters()
+        out["watchers"] += sum(1 for c in self.site_viewers if c.state == OPEN)
+        out["voter_frames"] = sum(v.frames for v in self.site_viewers)  # shown as "to list viewers"
+        return out
+
+    # --- the supports ----------------------------------------------------------------------------
+    def _fire(self, i: int, t_sched: float) -> asyncio.Future:
+        pool_index, citizen, data = self.http_plan[i]
+        pool = self.pools[pool_index]
+        future = pool.request(data)
+        self.votes.append({"i": i, "citizen": citizen, "t_sched": t_sched, "future": future})
+        if i in self.duplicated:
+            if self.args.duplicate_timing == "at-once":
+                self._send_duplicate(i, citizen, pool, data)
+            else:  # after-reply: the page answered, the citizen taps again
+                future.add_done_callback(lambda _f: self._send_duplicate(i, citizen, pool, data))
+        return future
+
+    def _send_duplicate(self, i: int, citizen: int, pool: HttpPool, data: bytes):
+        self.dup_votes.append(
+            {"i": i, "citizen": citizen, "t_sched": time.time(), "future": pool.request(data)}
+        )
+
+    def _collect_votes(self, t0: float, t_sent_last: float) -> dict:
+        self._t0, self._t_sent_last = t0, t_sent_last
+        return {}
+
+    async def support_phase(self) -> dict:
+        a = self.args
+        await self.vote_phase()
+        pending = [d["future"] for d in self.dup_votes if not d["future"].done()]
+        if pending:
+            await asyncio.wait(pending, timeout=a.ack_timeout)
+        firsts = [self._record(v) for v in self.votes]
+        dups = [self._record(v) for v in self.dup_votes]
+        everything = firsts + dups
+        # Every 201, whichever of a duplicated citizen's two requests got it (with at-once
+        # duplicates the server decides which); correctness checks one per citizen.
+        acks = [r for r in everything if r["status"] == 201 and isinstance(r["supports"], int)]
+        refused = "HTTP 409 already_supported"
+        errors = Counter(r["error"] for r in everything if r["error"] and r["error"] != refused)
+        t_first_sent = min((r["t_sent"] for r in firsts if r["t_sent"]), default=self._t0)
+        last_ack = max((r["t_reply"] for r in acks), default=self._t_sent_last)
+        span = last_ack - t_first_sent
+        out = {
+            "planned": self.planned_votes,
+            "sent": len(firsts),
+            "acked": len(acks),
+            "errors": dict(errors.most_common(8)),
+            "ack_ms": metrics.summary([r["t_reply"] - r["t_sent"] for r in acks]),
+            "ack_from_schedule_ms": metrics.summary([r["t_reply"] - r["t_sched"] for r in acks]),
+            "queue_ms": metrics.summary([r["t_sent"] - r["t_queued"] for r in acks]),
+            "seconds": round(self._t_sent_last - self._t0, 3),
+            "achieved_rate": round(len(firsts) / max(1e-9, self._t_sent_last - self._t0), 1),
+            "sustained_per_second": round(len(acks) / span, 1) if span > 0 else None,
+            "first_send_to_last_ack_seconds": round(span, 3),
+        }
+        if self.duplicated:
+            codes = Counter(r["error"] or str(r["status"]) for r in dups)
+            out["duplicates"] = {
+                "timing": a.duplicate_timing,
+                "sent": len(dups),
+                "second_request_outcomes": dict(codes.most_common(6)),
+                "refused_already_supported": sum(1 for r in everything if r["error"] == refused),
+                "refused_ms": metrics.summary(
+                    [r["t_reply"] - r["t_sent"] for r in everything if r["error"] == refused]
+                ),
+            }
+        self.records = everything
+        self.acks = sorted(acks, key=lambda r: r["t_reply"])
+        self.last_ack = last_ack
+        self.vote_errors = errors
+        self.result["supports"] = out
+        log(
+            f"[{self.label}] supports: {len(acks)} acked (201) of {len(firsts)} supporters; "
+            f"ack {metrics.fmt_summary(out['ack_ms'])}; {out['sustained_per_second']}/s sustained"
+            + (f"; errors {dict(errors.most_common(3))}" if errors else "")
+            + (
+                f"; {out['duplicates']['refused_already_supported']} of {len(dups)} duplicates refused"
+                if self.duplicated
+                else ""
+            )
+        )
+        return out
+
+    @staticmethod
+    def _record(vote: dict) -> dict:
+        fut = vote["future"]
+        rec = {
+            "i": vote["i"],
+            "citizen": vote["citizen"],
+            "t_sched": vote["t_sched"],
+            "t_sent": None,
+            "t_queued": None,
+            "t_reply": None,
+            "status": None,
+            "supports": None,
+            "ballot": None,
+            "error": "no reply (timeout)",
+        }
+        if not fut.done():
+            return rec
+        resp = fut.result()
+        try:
+            body = json.loads(resp.body) if resp.body[:1] == b"{" else {}
+        except ValueError:
+            body = {}
+        rec.update(t_sent=resp.t_sent, t_queued=resp.t_queued, t_reply=resp.t_done, status=resp.status, error=None)
+        if resp.status == 201:
+            n = body.get("supports")
+            if isinstance(n, int) and body.get("supported") is True:
+                # "ballot" = the count this support made: the frames' watermark (latency_analysis).
+                rec["supports"] = rec["ballot"] = n
+            else:
+                rec["error"] = "201 without a support count"
+        elif resp.status == 0:
+            rec["error"] = resp.body.decode()
+        else:
+            rec["error"] = f"HTTP {resp.status} " + str((body.get("error") or {}).get("code", ""))
+        return rec
+
+    # --- what the viewers saw ---------------------------------------------------------------------
+    async def converge_site(self) -> dict | None:
+        """Site-list viewers: until each shows the proposal's acknowledged count."""
+        if not self.site_viewers:
+            return None
+        a = self.args
+        target = len(self.acks)
+        viewers = [v for v in self.site_viewers if v.t_snapshot and v.state == OPEN]
+        start = time.time()
+        while True:
+            behind = [v for v in viewers if v.total != target]
+            if not behind or time.time() - start > max(a.converge_timeout, a.drain_timeout):
+                break
+            await asyncio.sleep(0.01)
+        reached = [v.t_total for v in viewers if v.total == target]
+        seconds = (max(reached) - self.last_ack) if reached and not behind else None
+        out = {
+            "target": target,
+            "viewers": len(viewers),
+            "behind": len(behind),
+            "seconds_after_last_ack": None if seconds is None else round(seconds, 3),
+            "within_limit": seconds is not None and seconds <= a.converge_timeout,
+            "limit": a.converge_timeout,
+            "totals_behind": dict(Counter(v.total for v in behind).most_common(5)),
+        }
+        self.result["site_convergence"] = out
+        log(
+            f"[{self.label}] site-list convergence to {target}: "
+            + (f"{seconds:.3f} s after the last ack" if seconds is not None else f"NOT converged ({len(behind)} behind)")
+        )
+        return out
+
+    async def read_rows(self) -> dict:
+        self.db = await self.servers.verify_proposal(self.prep["proposal_id"])
+        return self.db
+
+    def milestones(self) -> dict:
+        """Per threshold: the acknowledged support that crossed it (the one whose 201 carries
+        exactly that count) → every viewer showing in_review / best (the frames' fields).
+        Also from the milestone's own time in the row (review_started_at / promoted_at: the
+        crossing transaction's clock), since a 201 can reach its supporter after the frame
+        reached the viewers when the server is busy (then ack → viewer is negative)."""
+        viewers = self.tracked()
+        frames = [t for t in self.hub.distinct_tallies() if isinstance(t.total, int)]
+        answer, debate = self.prep["thresholds"]
+        out = {"viewers": len(viewers)}
+        inconsistent = [
+            t for t in frames if t.in_review != (t.total >= answer) or t.best != (t.total >= debate)
+        ]
+        out["frames"] = len(frames)
+        out["frames_inconsistent"] = len(inconsistent)
+        out["frames_inconsistent_sample"] = [
+            {"seq": t.seq, "supports": t.total, "in_review": t.in_review, "best": t.best} for t in inconsistent[:5]
+        ]
+        for name, threshold, flag, t_attr, column in (
+            ("review", answer, "in_review", "t_in_review", "review_started_at"),
+            ("best", debate, "best", "t_best", "promoted_at"),
+        ):
+            crossing = [r for r in self.acks if r["supports"] == threshold]
+            flagged = [t for t in frames if getattr(t, flag)]
+            m = {
+                "threshold": threshold,
+                "field": flag,
+                "crossing_acks": len(crossing),
+                "viewers_saw": sum(1 for v in viewers if getattr(v, t_attr)),
+                "first_frame_supports": min((t.total for t in flagged), default=None),
+            }
+            if len(crossing) == 1:
+                t_cross = crossing[0]["t_reply"]
+                seen = [getattr(v, t_attr) - t_cross for v in viewers if getattr(v, t_attr)]
+                built = [t.ts for t in flagged if t.ts]
+                m["crossing_ack_ms_after_first_send"] = round((t_cross - self._t0) * 1e3, 1)
+                m["ack_to_viewer_ms"] = metrics.summary(seen)
+                m["ack_to_every_viewer_ms"] = (
+                    round(max(seen) * 1e3, 2) if seen and len(seen) == len(viewers) else None
+                )
+                m["ack_to_frame_built_ms"] = round((min(built) - t_cross) * 1e3, 2) if built else None
+                if built:
+                    first_built = min(built)
+                    m["frame_built_to_every_viewer_ms"] = (
+                        round((max(getattr(v, t_attr) for v in viewers) - first_built) * 1e3, 2)
+                        if seen and len(seen) == len(viewers)
+                        else None
+                    )
+            stamp = (getattr(self, "db", None) or {}).get(column)
+            saw = [getattr(v, t_attr) for v in viewers if getattr(v, t_attr)]
+            if stamp and saw:
+                t_row = datetime.fromisoformat(stamp).timestamp()
+                m[f"{column}_to_every_viewer_ms"] = (
+                    round((max(saw) - t_row) * 1e3, 2) if len(saw) == len(viewers) else None
+                )
+                m[f"{column}_to_viewer_ms"] = metrics.summary([t - t_row for t in saw])
+            out[name] = m
+            log(
+                f"[{self.label}] {flag} (threshold {threshold}): {m['crossing_acks']} crossing ack(s); "
+                f"{m['viewers_saw']}/{len(viewers)} viewers saw it"
+                + (
+                    f"; crossing ack → every viewer {m['ack_to_every_viewer_ms']} ms"
+                    if m.get("ack_to_every_viewer_ms") is not None
+                    else ""
+                )
+            )
+        self.result["threshold"] = out
+        return out
+
+    # --- the check ---------------------------------------------------------------------------------
+    async def correctness(self) -> dict:
+        db = getattr(self, "db", None) or await self.read_rows()
+        answer, debate = self.prep["thresholds"]
+        rows = db["supports"]
+        db_citizens = db.get("citizen_ids", [])
+        acked = [r["citizen"] for r in self.acks]
+        acked_set, db_set = set(acked), set(db_citizens)
+        per_citizen = {}
+        for r in self.records:
+            per_citizen.setdefault(r["citizen"], []).append(r)
+        supporters = set(self.prep["citizen_ids"][: self.planned_votes])
+        without_201 = [c for c in supporters if not any(r["status"] == 201 for r in per_citizen.get(c, ()))]
+        dup_citizens = {self.prep["citizen_ids"][i] for i in self.duplicated}
+        # Each duplicated citizen: exactly one 201 and one 409 already_supported, whichever
+        # of the two requests the server saw first.
+        dup_pairs_wrong = sum(
+            1
+            for c in dup_citizens
+            if sorted((r["status"] or 0, r["error"] or "") for r in per_citizen.get(c, ()))
+            != [(201, ""), (409, "HTTP 409 already_supported")]
+        )
+        counts = sorted(r["supports"] for r in self.acks)
+        viewers = self.tracked()
+        finals = Counter(v.total for v in viewers)
+        site = [v for v in self.site_viewers if v.t_snapshot and v.state == OPEN]
+        site_finals = Counter(v.total for v in site)
+        want_review = 1 if rows >= answer else 0
+        want_debate = 1 if rows >= debate else 0
+        th = self.result.get("threshold") or {}
+        review, best = th.get("review") or {}, th.get("best") or {}
+        out = {
+            "db_supports": rows,
+            "support_count": db["support_count"],
+            "acked": len(acked),
+            "lost": len(acked_set - db_set),
+            "doubled_acks": len(acked) - len(acked_set),
+            "in_db_not_acked": len(db_set - acked_set),
+            "citizens_with_several_supports": db["citizens_with_several_supports"],
+            "supporters_without_201": len(without_201),
+            "ack_counts_are_1_to_n": counts == list(range(1, len(counts) + 1)),
+            "reviews": db["reviews"],
+            "reviews_expected": want_review,
+            "review_started_at_set": db["review_started_at"] is not None,
+            "debates_with_title": db["debates_with_title"],
+            "debates_created_since": db["debates_created_since"],
+            "debate_linked": db["debate_id"] is not None,
+            "promoted_at_set": db["promoted_at"] is not None,
+            "debates_expected": want_debate,
+            "audit_review_started": db["audit_review_started"],
+            "audit_promoted": db["audit_promoted"],
+            "duplicates": len(dup_citizens),
+            "duplicate_pairs_not_201_then_409": dup_pairs_wrong,
+            "viewers": len(viewers),
+            "viewer_final_supports": {str(k): n for k, n in finals.most_common(5)},
+            "viewers_not_on_db_count": sum(n for total, n in finals.items() if total != rows),
+            "viewers_without_review": (len(viewers) - review.get("viewers_saw", 0)) if want_review else 0,
+            "viewers_without_best": (len(viewers) - best.get("viewers_saw", 0)) if want_debate else 0,
+            "frames_inconsistent": th.get("frames_inconsistent", 0),
+            "site_viewers": len(site),
+            "site_viewer_final_supports": {str(k): n for k, n in site_finals.most_common(5)},
+            "site_viewers_not_on_db_count": sum(n for total, n in site_finals.items() if total != rows),
+        }
+        out["ok"] = (
+            rows == len(acked) == db["support_count"]
+            and out["lost"] == 0
+            and out["doubled_acks"] == 0
+            and out["in_db_not_acked"] == 0
+            and out["citizens_with_several_supports"] == 0
+            and out["supporters_without_201"] == 0
+            and out["ack_counts_are_1_to_n"]
+            and db["reviews"] == want_review
+            and out["review_started_at_set"] == bool(want_review)
+            and out["audit_review_started"] == want_review
+            and db["debates_with_title"] == want_debate
+            and db["debates_created_since"] == want_debate
+            and out["debate_linked"] == bool(want_debate)
+            and out["promoted_at_set"] == bool(want_debate)
+            and out["audit_promoted"] == want_debate
+            and review.get("crossing_acks", 0) == want_review
+            and best.get("crossing_acks", 0) == want_debate
+            and dup_pairs_wrong == 0
+            and out["viewers_not_on_db_count"] == 0
+            and out["viewers_without_review"] == 0
+            and out["viewers_without_best"] == 0
+            and out["frames_inconsistent"] == 0
+            and out["site_viewers_not_on_db_count"] == 0
+        )
+        self.result["correctness"] = out
+        log(
+            f"[{self.label}] correctness: rows {rows}, 201s {len(acked)}, support_count {db['support_count']}, "
+            f"viewers {dict(finals.most_common(3))}; reviews {db['reviews']}/{want_review}, debates "
+            f"{db['debates_with_title']}/{want_debate}; lost {out['lost']}, doubled {out['doubled_acks']}, "
+            f"duplicates wrong {dup_pairs_wrong} → {'OK' if out['ok'] else 'FAILED'}"
+        )
+        return out
+
+    async def teardown(self):
+        for client in self.site_viewers:
+            if client.transport is not None:
+                client.close()
+        await super().teardown()
+        for client in self.site_viewers:
+            if client.transport is not None:
+                client.drop()
+        self.site_hub.tallies.clear()
+
+
+async def run_threshold(bench, mode: str, label: str) -> dict:
+    a = bench.args
+    trial = ThresholdTrial(bench, mode=mode, label=label)
+    try:
+        await trial.start()
+        await trial.connect_viewers(a.viewers)
+        if a.site_viewers:
+            await trial.connect_site_viewers(a.site_viewers)
+        await trial.prepare_supporters()
+        await asyncio.sleep(a.settle)
+        before = trial.counters()
+        await trial.support_phase()
+        await trial.converge(len(trial.acks))
+        await trial.converge_site()
+        after = trial.counters()
+        trial.result["window"] = trial.window(before, after)
+        trial.result["window"]["others_label"] = "to list viewers"
+        acks = len(trial.acks)
+        if acks:
+            trial.result["window"]["server_cpu_ms_per_support"] = round(
+                trial.result["window"]["server_cpu_seconds"] / acks * 1e3, 2
+            )
+        trial.result["latency"] = trial.latency_analysis(before["wall"], after["wall"])
+        trial.result["latency"]["judged_by"] = "supports count (exact: supports only grow here)"
+        await trial.read_rows()
+        trial.milestones()
+        trial.result["stream"] = trial.stream_health([*trial.viewers, *trial.site_viewers])
+        await trial.correctness()
+        trial.result["server"]["rss_end"] = trial.servers.rss()
+    finally:
+        await trial.teardown()
+    return trial.result
+
+
 # --- scenarios ---------------------------------------------------------------------------------
 async def run_broadcast(bench, mode: str, label: str, *, stall: bool = False) -> dict:
     a = bench.args
@@ -891,4 +1357,6 @@ async def run_scenario(bench, scenario: str, mode: str, label: str) -> list[dict
         return [await run_close(bench, mode, label)]
     if scenario == "reconnect":
         return [await run_reconnect(bench, mode, label)]
+    if scenario == "threshold":
+        return [await run_threshold(bench, mode, label)]
     raise ValueError(f"unknown scenario {scenario!r}")

@@ -69,6 +69,47 @@ class Tally:
         self.times = array("d")
 
 
+class ProposalFrame(Tally):
+    """One distinct `proposal` frame (a citizen proposal's live state). Its `total` is the
+    support count, its `status` the phase; supports only grow in the threshold scenario (no
+    withdrawals), so the count is used as the watermark: a frame with supports >= n shows
+    the support acknowledged with n, exactly."""
+
+    __slots__ = ("in_review", "best", "thresholds")
+
+    def __init__(self, obj: dict):
+        self.seq = int(obj.get("seq") or 0)
+        self.ts = (obj.get("ts") or 0) / 1000.0
+        supports = obj.get("supports")
+        self.total = supports
+        self.status = obj.get("phase")
+        self.watermark = supports if isinstance(supports, int) else None
+        self.key = self.watermark if self.watermark is not None else 0
+        self.counts = {}
+        self.times = array("d")
+        self.in_review = obj.get("in_review") is True
+        self.best = obj.get("best") is True
+        self.thresholds = tuple(obj.get("thresholds") or ())
+
+
+class CountsFrame(Tally):
+    """One distinct `proposal_counts` frame (a site list's counts), read for one proposal:
+    `total` is that proposal's support count (None when the list does not show it)."""
+
+    __slots__ = ()
+
+    def __init__(self, obj: dict, proposal_id: int):
+        self.seq = int(obj.get("seq") or 0)
+        self.ts = (obj.get("ts") or 0) / 1000.0
+        row = (obj.get("proposals") or {}).get(str(proposal_id))
+        self.total = row[0] if isinstance(row, list) and row else None
+        self.status = None
+        self.watermark = None
+        self.key = self.total or 0
+        self.counts = {}
+        self.times = array("d")
+
+
 class Hub:
     """State shared by every client of one trial: the tally cache and the target address."""
 
@@ -104,6 +145,7 @@ class WsClient(asyncio.Protocol):
     """One websocket connection. Subclasses react to messages (`on_message`)."""
 
     track = False  # record watermark progress and delivery times (viewers)
+    state_type = "tally"  # the frame type that carries the topic's state (seq-checked)
 
     def __init__(
         self,
@@ -342,10 +384,10 @@ class WsClient(asyncio.Protocol):
             if not isinstance(obj, dict):
                 self.hub.bad_frames += 1
                 return
-            if obj.get("type") != "tally":
+            if obj.get("type") != self.state_type:
                 self.on_message(obj, now)
                 return
-            tally = self.tallies[payload] = Tally(obj)
+            tally = self.tallies[payload] = self.make_frame(obj)
         self.frames += 1
         seq = tally.seq
         last = self.last_seq
@@ -381,6 +423,9 @@ class WsClient(asyncio.Protocol):
             self.late += 1
         else:
             self.backwards += 1
+
+    def make_frame(self, obj: dict) -> Tally:
+        return Tally(obj)
 
     def _gap(self, last: int, seq: int):
         self.gaps += seq - last - 1
@@ -443,6 +488,44 @@ class Viewer(WsClient):
     """A phone or the big screen watching the tally."""
 
     track = True
+
+
+class ProposalViewer(Viewer):
+    """A phone on a proposal's page (ws/…/proposals/<id>/): `total` is the support count;
+    it also keeps when it first showed the proposal in review and "best" (promoted)."""
+
+    state_type = "proposal"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.t_in_review = 0.0  # wall time a frame with in_review=true was first shown
+        self.t_best = 0.0  # … with best=true
+
+    def make_frame(self, obj: dict) -> Tally:
+        return ProposalFrame(obj)
+
+    def on_text(self, payload: bytes, now: float):
+        super().on_text(payload, now)
+        latest = self.latest
+        if latest is not None:
+            if latest.in_review and not self.t_in_review:
+                self.t_in_review = now
+            if latest.best and not self.t_best:
+                self.t_best = now
+
+
+class SiteListViewer(WsClient):
+    """A phone on a site's proposal list (ws/…/proposals/): `total` is one proposal's support
+    count in the list's counts. Not tracked (the proposal viewers carry the latency figures)."""
+
+    state_type = "proposal_counts"
+
+    def __init__(self, *args, proposal_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal_id = proposal_id
+
+    def make_frame(self, obj: dict) -> Tally:
+        return CountsFrame(obj, self.proposal_id)
 
 
 class WsVoter(WsClient):

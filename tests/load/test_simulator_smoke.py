@@ -1,7 +1,8 @@
 """The event-peak simulator end to end, small: `python -m load_tests --smoke` starts one daphne on
 a SQLite file with the in-memory layer, connects 300 viewers, casts 50 ballots over 2 s (on
 voter sockets, then over HTTP) and checks correctness only — never speed: no ballot lost or
-doubled, every viewer converges to the database's total, no seq goes backwards."""
+doubled, every viewer converges to the database's total, no seq goes backwards. The threshold
+smoke does the same for a proposal's supports crossing its agency's (lowered) thresholds."""
 
 import json
 import os
@@ -54,3 +55,67 @@ def test_smoke_run_loses_no_ballot_and_every_viewer_converges(tmp_path, vote_via
     assert trial["convergence"]["behind"] == 0, report
     assert stream["seq_backwards"] == 0, report
     assert run.returncode == 0, report
+
+
+def test_threshold_smoke_crosses_each_threshold_once_and_every_viewer_converges(tmp_path):
+    """The threshold rush, small: 40 viewers on a proposal (and 10 on the site list), 30
+    supporters over 1 s with the agency's thresholds lowered to 5 and 20, a fifth of them
+    tapping twice. Correctness only: one review, one debate, rows = 201s = every viewer's count,
+    every duplicate refused."""
+    out = tmp_path / "threshold.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "load_tests",
+            "--smoke",
+            "--scenario",
+            "threshold",
+            "--viewers",
+            "40",
+            "--site-viewers",
+            "10",
+            "--supporters",
+            "30",
+            "--rate",
+            "30",
+            "--answer-threshold",
+            "5",
+            "--debate-threshold",
+            "20",
+            "--threshold-duplicates",
+            "0.2",
+            "--json-out",
+            str(out),
+            "--work-dir",
+            str(tmp_path / "work"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.exists(), f"no results (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    trial = json.loads(out.read_text())["scenarios"]["threshold"]["trials"][0]
+    report = run.stdout[-5000:]
+
+    check, milestones = trial["correctness"], trial["threshold"]
+    assert trial["connect"]["connected"] == 40 and trial["site_connect"]["connected"] == 10, report
+    assert trial["supports"]["acked"] == 30, report
+    assert check["db_supports"] == check["acked"] == check["support_count"] == 30, report
+    assert check["lost"] == check["doubled_acks"] == check["in_db_not_acked"] == 0, report
+    assert check["citizens_with_several_supports"] == 0 and check["ack_counts_are_1_to_n"], report
+    assert check["reviews"] == 1 and check["review_started_at_set"], report
+    assert check["debates_with_title"] == check["debates_created_since"] == 1 and check["debate_linked"], report
+    assert check["audit_review_started"] == check["audit_promoted"] == 1, report
+    assert milestones["review"]["crossing_acks"] == milestones["best"]["crossing_acks"] == 1, report
+    assert milestones["review"]["viewers_saw"] == milestones["best"]["viewers_saw"] == 40, report
+    assert milestones["frames_inconsistent"] == 0, report
+    assert check["duplicates"] == 6 and check["duplicate_pairs_not_201_then_409"] == 0, report
+    assert trial["supports"]["duplicates"]["refused_already_supported"] == 6, report
+    assert check["viewer_final_supports"] == {"30": 40}, report
+    assert check["site_viewer_final_supports"] == {"30": 10}, report
+    assert trial["stream"]["seq_backwards"] == 0, report
+    assert check["ok"] and run.returncode == 0, report
