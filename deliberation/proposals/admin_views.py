@@ -218,6 +218,7 @@ def proposal_review(request, pk):
     answers = list(review_answers(review=review)) if review else []
     return render(request, "proposals/manage/review.html", {
         "is_admin": True, "proposal": proposal, "review": review, "forms": forms, "answers": answers,
+        "failed_form": forms.get(action),
         "waiting": next((a for a in reversed(answers) if a.status == AnswerStatus.SUBMITTED), None),
         "can_change": can_administer(request.user, proposal.agency),
         "is_overdue": review is not None and review.deadline < timezone.now()
@@ -298,6 +299,7 @@ def officer_answer(request, pk):
     answers = list(review_answers(review=review))
     return render(request, "proposals/manage/officer_answer.html", {
         "proposal": proposal, "review": review, "answers": answers, "forms": forms,
+        "failed_form": forms.get(action),
         "is_lead_officer": is_lead_officer, "is_admin": can_administer(request.user, request.site),
         "needs_answer": not answers or answers[-1].status == AnswerStatus.RETURNED,
     }, status=400 if action and forms[action].errors else 200)
