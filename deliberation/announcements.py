@@ -15,6 +15,7 @@ class Kind:
     DEBATE_TALLY = "debate.tally"
     PROPOSAL = "proposal.state"  # object: a proposal (supports, comments, milestones)
     SITE_PROPOSALS = "site.proposals"  # object: an agency site (the counts its list shows)
+    PROPOSAL_COMMENTS = "proposal.comments"  # object: a proposal (its latest visible comments)
 
 
 @lru_cache(maxsize=1)

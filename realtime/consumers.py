@@ -147,16 +147,17 @@ class DebateConsumer(SocketConsumer):
 
 class ProposalConsumer(SocketConsumer):
     """ws/proposals/<id>/ (city site) and ws/a/<slug>/proposals/<id>/ (agency site): a
-    citizen proposal's supports, comment count, phase, milestones and latest comments.
-    Read-only: supports and comments go through the pages' HTTP forms and JSON views."""
+    citizen proposal's supports, comment count, phase and milestones. Read-only: supports and
+    comments go through the pages' HTTP forms and JSON views."""
 
     topic_kind = Kind.PROPOSAL
+    group_of = staticmethod(groups.proposal)
 
     async def connect(self):
         get_publisher().bind_loop(asyncio.get_running_loop())
         kwargs = self.scope["url_route"]["kwargs"]
         self.object_id = int(kwargs["proposal_id"])
-        self.group = groups.proposal(self.object_id)
+        self.group = self.group_of(self.object_id)
         await self.accept()
         visible = await admission.proposal_visible_on_site(
             proposal_id=self.object_id, site_slug=kwargs.get("agency_slug")
@@ -169,6 +170,15 @@ class ProposalConsumer(SocketConsumer):
         await get_publisher().fanout.join(self.group, self)
         self.joined = True
         await self.send_snapshot()
+
+
+class ProposalCommentsConsumer(ProposalConsumer):
+    """ws/proposals/<id>/comments/ and ws/a/<slug>/proposals/<id>/comments/: the latest
+    visible comments, sent when a comment is posted, edited, deleted or hidden. A socket of
+    its own, so that support frames stay small and comments are sent only when they change."""
+
+    topic_kind = Kind.PROPOSAL_COMMENTS
+    group_of = staticmethod(groups.comments)
 
 
 class SiteProposalsConsumer(SocketConsumer):

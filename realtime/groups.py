@@ -8,6 +8,11 @@ DEBATE = "debate."
 AGENCY = "agency."
 PROPOSAL = "proposal."  # one citizen proposal: its supports, comments, milestones
 SITE = "site."  # one agency site (the city is one too): the counts its proposal list shows
+COMMENTS = "comments."  # one proposal's comment stream
+
+
+def comments(proposal_id: int) -> str:
+    return f"{COMMENTS}{int(proposal_id)}"
 
 
 def debate(debate_id: int) -> str:

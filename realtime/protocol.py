@@ -46,6 +46,11 @@ def proposal(*, seq: int, state: dict) -> dict:
     return {"type": "proposal", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
+def comments(*, seq: int, state: dict) -> dict:
+    """A proposal's latest visible comments (proposals.selectors.proposal_comments_state)."""
+    return {"type": "comments", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
 def proposal_counts(*, seq: int, state: dict) -> dict:
     """The counts a site's proposal list shows (proposals.selectors.site_proposal_counts)."""
     return {"type": "proposal_counts", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}

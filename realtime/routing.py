@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .consumers import DebateConsumer, ProposalConsumer, SiteProposalsConsumer
+from .consumers import DebateConsumer, ProposalCommentsConsumer, ProposalConsumer, SiteProposalsConsumer
 
 websocket_urlpatterns = [
     path("ws/debates/<int:debate_id>/", DebateConsumer.as_asgi()),
@@ -9,4 +9,6 @@ websocket_urlpatterns = [
     path("ws/a/<slug:agency_slug>/proposals/", SiteProposalsConsumer.as_asgi()),
     path("ws/proposals/<int:proposal_id>/", ProposalConsumer.as_asgi()),
     path("ws/a/<slug:agency_slug>/proposals/<int:proposal_id>/", ProposalConsumer.as_asgi()),
+    path("ws/proposals/<int:proposal_id>/comments/", ProposalCommentsConsumer.as_asgi()),
+    path("ws/a/<slug:agency_slug>/proposals/<int:proposal_id>/comments/", ProposalCommentsConsumer.as_asgi()),
 ]

@@ -29,6 +29,10 @@ TOPICS: dict[str, Topic] = {
         group_prefix=groups.PROPOSAL,
         group=groups.proposal, state=proposal_selectors.proposal_live_state, message=protocol.proposal
     ),
+    Kind.PROPOSAL_COMMENTS: Topic(
+        group_prefix=groups.COMMENTS,
+        group=groups.comments, state=proposal_selectors.proposal_comments_state, message=protocol.comments
+    ),
     Kind.SITE_PROPOSALS: Topic(
         group_prefix=groups.SITE,
         group=groups.site, state=proposal_selectors.site_proposal_counts, message=protocol.proposal_counts

@@ -21,6 +21,19 @@ def fresh_realtime(settings):
     reset_publisher()
 
 
+@pytest.fixture(autouse=True)
+def city_in_transactional_tests(request):
+    """A transactional test starts from a flushed database, without the city row that
+    migration agencies.0002 creates: put it back as that migration does."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from deliberation.agencies.models import Agency
+
+    Agency.objects.get_or_create(is_city=True, defaults={"slug": "seoul", "name": "서울시"})
+
+
 @pytest.fixture
 def agency(db):
     return AgencyFactory()

@@ -68,7 +68,7 @@ def apply_bulk_action(*, actor, proposal_ids, action: str) -> tuple[int, int]:
         proposal.save(update_fields=VISIBILITY_FIELDS)
         record(agency=proposal.agency, actor=actor, action=f"proposal.{action}", target=proposal,
                before=before, after=after)
-        announce_proposal(proposal)
+        announce_proposal(proposal, comments=True)
         changed += 1
     return changed, refused
 

@@ -102,8 +102,6 @@ LIVE_LIST_SIZE = 200
 
 
 def proposal_live_state(proposal_id: int) -> dict | None:
-    from deliberation.comments.selectors import recent_visible
-
     proposal = (
         _with_answer_counts(Proposal.objects.filter(pk=proposal_id, is_public=True, trashed_at__isnull=True))
         .select_related("agency").first()
@@ -121,6 +119,20 @@ def proposal_live_state(proposal_id: int) -> dict | None:
         "best": proposal.promoted_at is not None,
         "answers": proposal.approved_answers,
         "thresholds": [proposal.agency.answer_threshold, proposal.agency.debate_threshold],
+    }
+
+
+def proposal_comments_state(proposal_id: int) -> dict | None:
+    """The latest visible comments of a listed proposal: sent only when comments change."""
+    from deliberation.comments.selectors import recent_visible
+
+    proposal = Proposal.objects.filter(pk=proposal_id, is_public=True, trashed_at__isnull=True).only(
+        "pk", "comment_count").first()
+    if proposal is None:
+        return None
+    return {
+        "proposal": proposal.pk,
+        "comments": proposal.comment_count,
         "recent_comments": [
             {"id": c.pk, "parent": c.parent_id, "author": str(c.author), "body": c.body,
              "created_at": c.created_at.isoformat(), "edited": c.edited_at is not None}

@@ -32,8 +32,12 @@ PROMOTED_DEBATE_STARTS_AFTER = timedelta(days=7)
 PROMOTED_DEBATE_LASTS = timedelta(days=14)
 
 
-def announce_proposal(proposal: Proposal) -> None:
+def announce_proposal(proposal: Proposal, *, comments: bool = False) -> None:
+    """The proposal's counts and the lists of its sites; with `comments`, its comment stream
+    too (kept apart so that a support does not resend every comment to every viewer)."""
     announce_change(Kind.PROPOSAL, agency_id=proposal.agency_id, object_id=proposal.pk)
+    if comments:
+        announce_change(Kind.PROPOSAL_COMMENTS, agency_id=proposal.agency_id, object_id=proposal.pk)
     announce_change(Kind.SITE_PROPOSALS, agency_id=proposal.agency_id, object_id=proposal.agency_id)
     city_id = _city_id()
     if proposal.agency_id != city_id:
@@ -226,4 +230,4 @@ def touch_comments(proposal: Proposal, *, delta: int, now=None) -> None:
     if delta > 0:
         fields["last_activity_at"] = now or timezone.now()
     Proposal.objects.filter(pk=proposal.pk).update(**fields)
-    announce_proposal(proposal)
+    announce_proposal(proposal, comments=True)

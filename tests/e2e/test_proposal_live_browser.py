@@ -167,7 +167,7 @@ window.WebSocket = FakeSocket;
 """
 
 DETAIL_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>
-<article data-live-proposal data-ws-path="/ws/proposals/3/">
+<article data-live-proposal data-ws-path="/ws/proposals/3/" data-comments-ws-path="/ws/proposals/3/comments/">
   <span data-badge-best hidden>500 BEST</span><span data-badge-review hidden>In review</span>
   <strong data-supports>5</strong> <span data-phase>collecting support</span>
   <span data-countdown data-closes-at="2099-01-01T00:00:00+00:00">D-9999</span>
@@ -206,8 +206,13 @@ def comment(id, body, parent=None, edited=False, author="이시민"):
 def state(seq, **changes):
     frame = {"type": "proposal", "v": 1, "seq": seq, "ts": 0, "proposal": 3, "supports": 5, "comments": 4,
              "phase": "open", "closes_at": "2099-01-01T00:00:00+00:00", "in_review": False, "best": False,
-             "answers": 0, "thresholds": [50, 500], "recent_comments": []}
+             "answers": 0, "thresholds": [50, 500]}
     return {**frame, **changes}
+
+
+def comments_frame(seq, count, recent):
+    return {"type": "comments", "v": 1, "seq": seq, "ts": 0, "proposal": 3, "comments": count,
+            "recent_comments": recent}
 
 
 @pytest.fixture
@@ -240,13 +245,19 @@ def contract_page(browser):
 
 
 def push(page, frame):
-    page.evaluate("frame => window.sockets.at(-1).push(frame)", frame)
+    """Comment frames to the comments socket (the detail page's second), others to the first."""
+    index = 1 if frame.get("type") == "comments" else 0
+    page.evaluate("([i, frame]) => window.sockets[i].push(frame)", [index, frame])
 
 
-def open_contract(page, path="/proposals/3/"):
+def open_contract(page, path="/proposals/3/", sockets=None):
+    sockets = sockets or (1 if path == "/list" else 2)
     page.goto(ORIGIN + path)
-    page.wait_for_function("window.sockets && window.sockets.length === 1 && window.sockets[0].readyState === 1")
-    push(page, {"type": "hello", "v": 1, "topic": "proposal.3", "server_time": int(time.time() * 1000)})
+    page.wait_for_function(
+        f"window.sockets && window.sockets.length === {sockets} && window.sockets.every(s => s.readyState === 1)")
+    for index in range(sockets):
+        page.evaluate("([i, frame]) => window.sockets[i].push(frame)",
+                      [index, {"type": "hello", "v": 1, "topic": "proposal.3", "server_time": int(time.time() * 1000)}])
 
 
 def ids(locator):
@@ -257,11 +268,13 @@ def test_the_page_script_follows_the_detail_contract(contract_page):
     page = contract_page
     open_contract(page)
     assert page.evaluate("window.sockets[0].url").endswith("/ws/proposals/3/")
+    assert page.evaluate("window.sockets[1].url").endswith("/ws/proposals/3/comments/")
     expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     expect(page.locator("[data-live-status]")).to_have_text("Live")
     expect(page.locator("[data-countdown]")).to_contain_text("D-")
 
-    push(page, state(1, supports=7, comments=5, answers=1, in_review=True, recent_comments=[
+    push(page, state(1, supports=7, comments=5, answers=1, in_review=True))
+    push(page, comments_frame(1, 5, [
         comment(10, "first, edited", edited=True), comment(11, "reply", parent=10), comment(13, "kept reply", parent=12),
         comment(15, "a new reply", parent=10), comment(16, "<b>not bold</b>\nsecond line"),
         comment(17, "reply to a comment not on the page", parent=99),
@@ -286,13 +299,15 @@ def test_the_page_script_follows_the_detail_contract(contract_page):
     assert new.locator(".comment-body b").count() == 0
 
     # The screen reader hears one summary a few seconds later, not one per frame.
-    push(page, state(2, supports=8, comments=5, recent_comments=[comment(16, "x")]))
+    push(page, state(2, supports=8, comments=5))
+    push(page, comments_frame(2, 5, [comment(16, "x")]))
     expect(page.locator("[data-announce]")).to_have_text("8 supports, 5 comments", timeout=5000)
 
     # A stale frame is dropped; an empty comment list means no comment is visible any more.
     push(page, state(2, supports=1))
     expect(page.locator("[data-supports]")).to_have_text("8")
     push(page, state(3, supports=8, best=True, phase="closed", closes_at="2000-01-01T00:00:00+00:00"))
+    push(page, comments_frame(3, 0, []))
     expect(page.locator("ol[data-comments] li")).to_have_count(0)
     expect(page.locator("[data-badge-best]")).to_be_visible()
     expect(page.locator("[data-phase]")).to_have_text("Support period ended")

@@ -27,16 +27,13 @@ from .helpers import connect, receive
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
-@pytest.fixture(autouse=True)
-def the_city(transactional_db):
-    """A transactional test starts from a flushed database, without the city that migration
-    agencies.0002 creates: put it back as that migration does."""
-    Agency.objects.get_or_create(is_city=True, defaults={"slug": "seoul", "name": "서울시"})
-
-
 # --- paths -----------------------------------------------------------------------------------
 def detail_path(proposal, slug=None):
     return f"/ws/a/{slug}/proposals/{proposal.pk}/" if slug else f"/ws/proposals/{proposal.pk}/"
+
+
+def comments_path(proposal, slug=None):
+    return detail_path(proposal, slug) + "comments/"
 
 
 def list_path(slug=None):
@@ -73,7 +70,7 @@ def delete(c):
 def hide(c):
     # No moderation service yet: hide the row and announce, as one will.
     Comment.objects.filter(pk=c.pk).update(hidden_at=timezone.now())
-    announce_change(Kind.PROPOSAL, agency_id=c.proposal.agency_id, object_id=c.proposal_id)
+    announce_change(Kind.PROPOSAL_COMMENTS, agency_id=c.proposal.agency_id, object_id=c.proposal_id)
 
 
 @database_sync_to_async
@@ -135,7 +132,7 @@ async def test_a_viewer_gets_hello_then_the_proposals_state():
     assert snapshot["proposal"] == proposal.pk and snapshot["supports"] == 2 and snapshot["comments"] == 0
     assert snapshot["phase"] == "open" and snapshot["closes_at"] == proposal.closes_at.isoformat()
     assert snapshot["in_review"] is False and snapshot["best"] is False and snapshot["answers"] == 0
-    assert len(snapshot["thresholds"]) == 2 and snapshot["recent_comments"] == []
+    assert len(snapshot["thresholds"]) == 2 and "recent_comments" not in snapshot
     await viewer.disconnect()
 
 
@@ -184,7 +181,9 @@ async def test_supports_in_one_tick_are_coalesced_into_one_frame_with_the_final_
 
 async def test_a_new_comment_and_a_reply_appear_in_recent_comments():
     proposal = await new_proposal()
-    viewer, _, _ = await open_topic(detail_path(proposal))
+    viewer, hello, snapshot = await open_topic(comments_path(proposal))
+    assert hello["topic"] == f"comments.{proposal.pk}"
+    assert snapshot["type"] == "comments" and snapshot["recent_comments"] == [] and snapshot["comments"] == 0
     first = await comment(proposal, "<b>좋은 제안</b>입니다")
     frame = (await until(viewer, lambda f: f["comments"] == 1))[-1]
     [entry] = frame["recent_comments"]
@@ -199,7 +198,7 @@ async def test_a_new_comment_and_a_reply_appear_in_recent_comments():
 async def test_a_deleted_or_hidden_comment_leaves_recent_comments():
     proposal = await new_proposal()
     kept, deleted, hidden = [await comment(proposal, body) for body in ("하나", "둘", "셋")]
-    viewer, _, snapshot = await open_topic(detail_path(proposal))
+    viewer, _, snapshot = await open_topic(comments_path(proposal))
     assert [c["id"] for c in snapshot["recent_comments"]] == [kept.pk, deleted.pk, hidden.pk]
     await delete(deleted)
     frame = (await until(viewer, lambda f: len(f["recent_comments"]) == 2))[-1]
@@ -208,6 +207,20 @@ async def test_a_deleted_or_hidden_comment_leaves_recent_comments():
     frame = (await until(viewer, lambda f: len(f["recent_comments"]) == 1))[-1]
     assert [c["id"] for c in frame["recent_comments"]] == [kept.pk]
     await viewer.disconnect()
+
+
+async def test_supports_do_not_resend_the_comments():
+    proposal = await new_proposal()
+    await comment(proposal, "하나")
+    stream, _, _ = await open_topic(comments_path(proposal))
+    counts_viewer, _, _ = await open_topic(detail_path(proposal))
+    await supports(proposal, 3)
+    await until(counts_viewer, lambda f: f["supports"] == 3)
+    assert await stream.receive_nothing(timeout=0.3), "a support must not resend the comments"
+    await comment(proposal, "둘")
+    frame = (await until(stream, lambda f: f["comments"] == 2))[-1]
+    assert len(frame["recent_comments"]) == 2
+    await stream.disconnect(), await counts_viewer.disconnect()
 
 
 async def test_the_end_of_the_support_period_is_pushed_without_a_refetch(agency):

@@ -95,14 +95,24 @@ if (root) {
       closesAt = Date.parse(state.closes_at);
       if (countdownEl) countdownEl.dataset.closesAt = state.closes_at;
     }
-    if (commentsEl && Array.isArray(state.recent_comments)) renderComments(commentsEl, state.recent_comments);
     announce(summary(state.supports, state.comments));
+  }
+
+  function renderCommentStream(state) {
+    setText(commentCountEls, state.comments);
+    if (commentsEl && Array.isArray(state.recent_comments)) renderComments(commentsEl, state.recent_comments);
   }
 
   channel = openLiveChannel(root.dataset.wsPath, {
     onState: (frame) => { if (frame.type === "proposal") render(frame); },
     onStatus: (status) => showStatus(statusEl, status),
   });
+  // Comments have their own channel: they are sent only when they change.
+  if (commentsEl && root.dataset.commentsWsPath) {
+    openLiveChannel(root.dataset.commentsWsPath, {
+      onState: (frame) => { if (frame.type === "comments") renderCommentStream(frame); },
+    });
+  }
 
   function tickCountdown() {
     if (!countdownEl || Number.isNaN(closesAt)) return;
