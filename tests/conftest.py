@@ -9,6 +9,12 @@ from .factories import AgencyFactory, CitizenFactory, open_pro_con_debate  # noq
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The real hasher costs 0.1-0.3 s per account; tests make hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_realtime(settings):
     """Each test gets its own channel layer and publisher (they hold loop-bound state)."""
     settings.REALTIME_TICK_SECONDS = 0.05

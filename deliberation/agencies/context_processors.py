@@ -1,4 +1,5 @@
-from .permissions import can_administer
+from .models import Role
+from .permissions import can_administer, has_role
 from .selectors import city, participating_agencies
 
 
@@ -10,4 +11,5 @@ def current_site(request):
         # Callables: templates evaluate them only where they are used.
         "participating_agencies": participating_agencies,
         "can_manage_current_agency": lambda: can_administer(request.user, agency),
+        "is_officer_here": lambda: has_role(request.user, agency, Role.OFFICER),
     }

@@ -15,7 +15,7 @@ from deliberation.text import plain_text, single_line
 from .errors import InvalidProposal, ReviewStateError
 from .models import AnswerStatus, Decision, DepartmentAnswer, Proposal, Reassignment, Review, ReviewResult
 from .selectors import is_officer_of
-from .services import announce_proposal
+from .services import announce_proposal, file_proposal
 
 VISIBILITY_FIELDS = ["is_public", "trashed_at", "is_good"]
 
@@ -73,6 +73,13 @@ def apply_bulk_action(*, actor, proposal_ids, action: str) -> tuple[int, int]:
     return changed, refused
 
 
+def file_offline_proposal(*, actor, agency, **fields) -> Proposal:
+    """A proposal collected offline (proposal box, workshop), typed in by the agency's staff.
+    The staff member is the author of record; the proposer's name and the place are shown."""
+    _require_admin(actor, agency)
+    return file_proposal(agency=agency, author=actor, is_offline=True, **fields)
+
+
 # --- review workflow -----------------------------------------------------------------------
 REVIEW_FIELDS = ["lead_department", "reassignment", "reassignment_reason", "result", "is_decided"]
 
@@ -113,6 +120,9 @@ def _require_lead_officer(user, review: Review) -> None:
 def request_reassignment(*, actor, review_id, reason) -> Review:
     review = _locked_review(review_id)
     _require_lead_officer(actor, review)
+    if review.answers.filter(status__in=[AnswerStatus.SUBMITTED, AnswerStatus.APPROVED]).exists():
+        # Reassigning then would leave the new department unable to answer.
+        raise ReviewStateError(_("Your department's answer is waiting for approval or approved: it cannot be reassigned now."))
     text = single_line(reason if isinstance(reason, str) else "")
     if not text:
         raise InvalidProposal({"reason": [_("Say why another department should answer.")]})

@@ -39,7 +39,6 @@ from .forms_admin import (
 )
 from .models import AnswerStatus, Decision, Proposal, Reassignment, ReviewResult
 from .selectors import is_officer_of, officer_departments, proposals_for_site
-from .services import file_proposal
 
 
 def _require_admin(request) -> None:
@@ -234,7 +233,7 @@ def offline_proposal(request):
     form = OfflineProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = file_proposal(agency=request.site, author=request.user, is_offline=True, **form.cleaned_data)
+            proposal = admin_services.file_offline_proposal(actor=request.user, agency=request.site, **form.cleaned_data)
         except DomainError as exc:
             _add_domain_error(form, exc)
         else:
