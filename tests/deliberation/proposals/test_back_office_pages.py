@@ -71,6 +71,8 @@ def test_the_dashboard_lists_what_needs_the_admin_next(client, agency, other_age
     late_item = re.search(r'<li class="bo-overdue">.*?</li>', html, re.S).group(0)
     assert "기한 지난 제안" in late_item and '<strong class="bo-flag">Overdue</strong>' in late_item
     assert "환경과 소관" in html and "500 BEST 제안" in html and "다른 기관 검토" not in html
+    best.refresh_from_db()
+    assert site_reverse(agency, "manage_debate_publish", pk=best.debate_id) in html
     # The city's dashboard is the city's own to-do list.
     assert not dashboard(site=city()).reviews_due
 
