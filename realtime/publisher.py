@@ -43,6 +43,7 @@ class Publisher:
         self.sequence = sequence
         self._loop: asyncio.AbstractEventLoop | None = None
         self._dirty: set[tuple[str, int]] = set()
+        self._failing: set[tuple[str, int]] = set()
         self._flusher: asyncio.Task | None = None
         self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
         self._snapshots_in_flight: dict[str, asyncio.Future] = {}
@@ -55,6 +56,7 @@ class Publisher:
         with self._lock:
             self._loop = loop
             self._dirty = set()
+            self._failing = set()
             self._flusher = None
             self._timers = {}
 
@@ -110,7 +112,14 @@ class Publisher:
                 try:
                     await self.publish(key)
                 except Exception:  # a failed publish must not stop the next ones
-                    logger.exception("realtime publish failed for %s", key)
+                    # Retried next tick (the state is rebuilt then): a PUBLISH lost to a
+                    # Redis reconnect would otherwise leave viewers stale until the next change.
+                    if key not in self._failing:
+                        logger.exception("realtime publish failed for %s; retrying every tick", key)
+                    self._failing.add(key)
+                    self._dirty.add(key)
+                else:
+                    self._failing.discard(key)
 
     # --- building and sending frames ------------------------------------------------------
     async def publish(self, key) -> None:
