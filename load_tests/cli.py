@@ -320,6 +320,9 @@ def _config(args, bench, loop_kind, pinned) -> dict:
         cpu_count=os.cpu_count(),
     )
     cfg["redis_url"] = bool(args.redis_url)
+    # Server tuning passed through the environment, so a run's JSON says what it ran with.
+    tuning = ("DB_POOL_MIN", "DB_POOL_MAX", "DB_POOL_TIMEOUT", "GC_THRESHOLDS", "PY_SWITCH_INTERVAL")
+    cfg["server_env"] = {k: os.environ[k] for k in tuning if k in os.environ}
     return cfg
 
 

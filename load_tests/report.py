@@ -185,7 +185,8 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
             add(
                 "server CPU per support",
                 w["server_cpu_ms_per_support"],
-                f"{w['server_cpu_ms_per_support']} ms (all server CPU of the phase ÷ 201s)",
+                f"{w['server_cpu_ms_per_support']} ms (all server CPU of the phase ÷ 201s; "
+                f"{w.get('server_cpu_ms_per_request')} ms per answered request)",
             )
         add("PostgreSQL + Redis CPU", w.get("db_redis_cpu_seconds"), f"{w.get('db_redis_cpu_seconds')} s")
         add(

@@ -1050,10 +1050,12 @@ async def run_threshold(bench, mode: str, label: str) -> dict:
         trial.result["window"] = trial.window(before, after)
         trial.result["window"]["others_label"] = "to list viewers"
         acks = len(trial.acks)
+        answered = sum(1 for r in trial.records if r["status"])
         if acks:
-            trial.result["window"]["server_cpu_ms_per_support"] = round(
-                trial.result["window"]["server_cpu_seconds"] / acks * 1e3, 2
-            )
+            cpu = trial.result["window"]["server_cpu_seconds"]
+            trial.result["window"]["server_cpu_ms_per_support"] = round(cpu / acks * 1e3, 2)
+            # Refused duplicates cost a request too.
+            trial.result["window"]["server_cpu_ms_per_request"] = round(cpu / max(1, answered) * 1e3, 2)
         trial.result["latency"] = trial.latency_analysis(before["wall"], after["wall"])
         trial.result["latency"]["judged_by"] = "supports count (exact: supports only grow here)"
         await trial.read_rows()
