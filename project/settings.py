@@ -100,6 +100,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": env.int("DB_POOL_TIMEOUT", default=10),
     }
+    # The realtime publisher's reads: the same database through a pool of its own, so that
+    # request threads holding every `default` connection never delay a frame (realtime/db.py).
+    DATABASES["realtime"] = {
+        **DATABASES["default"],
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"], "pool": {
+            "min_size": 1, "max_size": env.int("DB_REALTIME_POOL_MAX", default=4),
+            "timeout": env.int("DB_POOL_TIMEOUT", default=10)}},
+        "TEST": {"MIRROR": "default"},
+    }
 else:
     # SQLite serializes writers; wait for the lock instead of failing a vote under a burst.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -111,6 +120,7 @@ else:
     DATABASES["default"]["TEST"].setdefault(
         "NAME", str(VAR_DIR / f"test-deliberation-{env.str('TEST_DB_TAG', default=str(os.getpid()))}.sqlite3")
     )
+DATABASE_ROUTERS = ["realtime.db.RealtimeReadsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import protocol
+from .db import read_with_own_pool
 from .fanout import ChannelLayerFanout, LocalFanout, RedisFanout
 from .sequence import sequence_from_settings
 from .topics import TOPICS, key_for_group
@@ -128,7 +129,7 @@ class Publisher:
         group = topic.group(object_id)
         # Take the seq before reading rows: a higher seq never shows older numbers.
         seq = await self.sequence.next(group)
-        state = await database_sync_to_async(topic.state)(object_id)
+        state = await self._read_state(topic, object_id)
         if state is None:
             return
         await self.fanout.send(group, protocol.encode(topic.message(seq=seq, state=state)))
@@ -162,13 +163,20 @@ class Publisher:
     async def _read_snapshot(self, kind: str, object_id: int, group: str) -> str | None:
         topic = TOPICS[kind]
         seq = await self.sequence.current(group)
-        state = await database_sync_to_async(topic.state)(object_id)
+        state = await self._read_state(topic, object_id)
         if state is None:
             return None
         self.arm_transition_timer((kind, object_id), state)
         frame = protocol.encode(topic.message(seq=seq, state=state))
         self.fanout.remember(group, frame)
         return frame
+
+    async def _read_state(self, topic, object_id: int):
+        # On the server's loop, through the publisher's own pool (realtime/db.py); a process
+        # without a loop (a command, a sync test) reads where its caller does.
+        if self._live_loop() is not None:
+            return await database_sync_to_async(read_with_own_pool)(topic.state, object_id)
+        return await database_sync_to_async(topic.state)(object_id)
 
     def arm_transition_timer(self, key, state: dict) -> None:
         """Publish again when the debate opens or closes, so pages need no refetch."""

@@ -1,11 +1,21 @@
 import pytest
 from channels.layers import channel_layers
 
+from deliberation.agencies.selectors import forget_city_id
 from deliberation.debates.selectors import forget_ballot_box
 from realtime import admission
 from realtime.publisher import reset_publisher
 
 from .factories import AgencyFactory, CitizenFactory, open_pro_con_debate  # noqa: F401
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests may use every alias: in production mode the realtime publisher
+    reads through its own `realtime` alias (a mirror of `default` in tests; realtime/db.py)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and "databases" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, databases="__all__"), append=False)
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +32,7 @@ def fresh_realtime(settings):
     reset_publisher()
     admission.forget()
     forget_ballot_box()
+    forget_city_id()
     yield
     channel_layers.backends = {}
     reset_publisher()
@@ -38,6 +49,7 @@ def city_in_transactional_tests(request):
     from deliberation.agencies.models import Agency
 
     Agency.objects.get_or_create(is_city=True, defaults={"slug": "seoul", "name": "서울시"})
+    forget_city_id()
 
 
 @pytest.fixture

@@ -9,6 +9,23 @@ def city() -> Agency:
     return Agency.objects.get(is_city=True)
 
 
+_city_id: int | None = None
+
+
+def city_id() -> int:
+    """The city's row id, read once per process (the city row is made by a migration and
+    never replaced; tests that flush it call forget_city_id())."""
+    global _city_id
+    if _city_id is None:
+        _city_id = Agency.objects.filter(is_city=True).values_list("pk", flat=True).get()
+    return _city_id
+
+
+def forget_city_id() -> None:
+    global _city_id
+    _city_id = None
+
+
 def site_for_slug(slug: str | None) -> Agency:
     """The site a request is on: the city for the root, else an active partner agency."""
     if slug is None or slug == CITY_SLUG:

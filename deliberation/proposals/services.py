@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from deliberation.agencies.models import Agency
-from deliberation.agencies.selectors import city
+from deliberation.agencies.selectors import city_id
 from deliberation.announcements import Kind, announce_change
 from deliberation.audit.services import record
 from deliberation.errors import NotFound
@@ -39,13 +39,9 @@ def announce_proposal(proposal: Proposal, *, comments: bool = False) -> None:
     if comments:
         announce_change(Kind.PROPOSAL_COMMENTS, agency_id=proposal.agency_id, object_id=proposal.pk)
     announce_change(Kind.SITE_PROPOSALS, agency_id=proposal.agency_id, object_id=proposal.agency_id)
-    city_id = _city_id()
-    if proposal.agency_id != city_id:
-        announce_change(Kind.SITE_PROPOSALS, agency_id=city_id, object_id=city_id)
-
-
-def _city_id() -> int:
-    return city().pk
+    city = city_id()
+    if proposal.agency_id != city:
+        announce_change(Kind.SITE_PROPOSALS, agency_id=city, object_id=city)
 
 
 def parse_themes(raw: str) -> list[str]:
@@ -101,33 +97,48 @@ def file_proposal(
     return proposal
 
 
-def _locked_listed_proposal(proposal_id: int) -> Proposal:
-    # select_for_update serializes supporters of one proposal on PostgreSQL; SQLite runs
-    # IMMEDIATE transactions (settings), which serialize every writer.
+def _locked_listed_proposal(proposal_id: int, site: Agency | None = None) -> Proposal:
+    """The proposal, row-locked for this transaction, if it is listed (and, given a site,
+    shown there by the cross-listing rule). select_for_update serializes the supporters of one
+    proposal on PostgreSQL; SQLite runs IMMEDIATE transactions (settings), which serialize
+    every writer."""
     try:
-        proposal = Proposal.objects.select_for_update().select_related("agency").get(pk=proposal_id)
-    except Proposal.DoesNotExist:
+        proposal = Proposal.objects.select_for_update(of=("self",), no_key=True).select_related("agency").get(pk=proposal_id)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
-    if not proposal.is_listed:
+    if not proposal.is_listed or (site is not None and not site.is_city and proposal.agency_id != site.pk):
         raise NotFound()
     return proposal
 
 
+def _insert_support(proposal: Proposal, citizen, now) -> bool:
+    """One INSERT … ON CONFLICT DO NOTHING RETURNING: whether this citizen's support is new.
+    The unique constraint decides, in one round trip, while the proposal row is locked."""
+    table = connection.ops.quote_name(Support._meta.db_table)
+    created = Support._meta.get_field("created_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (proposal_id, citizen_id, created_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (proposal_id, citizen_id) DO NOTHING RETURNING id",
+            [proposal.pk, citizen.pk, created],
+        )
+        return cursor.fetchone() is not None
+
+
 @transaction.atomic
-def support(*, proposal_id: int, citizen, now=None) -> Proposal:
+def support(*, proposal_id: int, citizen, site: Agency | None = None, now=None) -> Proposal:
     """Adds one citizen's support. Crossing the agency's answer threshold starts the review;
     crossing the debate threshold creates the draft debate. Both happen exactly once: the row
     lock makes the crossing a single, ordered event, and the milestone columns are only ever
     set from NULL."""
     now = now or timezone.now()
-    proposal = _locked_listed_proposal(proposal_id)
+    proposal = _locked_listed_proposal(proposal_id, site)
     if not proposal.agency.is_active:
         raise AgencyClosed()
     if not proposal.phase_at(now) == "open":
         raise ProposalClosed()
-    if Support.objects.filter(proposal=proposal, citizen=citizen).exists():
+    if not _insert_support(proposal, citizen, now):
         raise AlreadySupported()
-    Support.objects.create(proposal=proposal, citizen=citizen, created_at=now)
     proposal.support_count += 1
     proposal.last_activity_at = now
     Proposal.objects.filter(pk=proposal.pk).update(
@@ -139,10 +150,10 @@ def support(*, proposal_id: int, citizen, now=None) -> Proposal:
 
 
 @transaction.atomic
-def withdraw_support(*, proposal_id: int, citizen, now=None) -> Proposal:
+def withdraw_support(*, proposal_id: int, citizen, site: Agency | None = None, now=None) -> Proposal:
     """Withdraws a support while the period is open. Milestones already crossed stay."""
     now = now or timezone.now()
-    proposal = _locked_listed_proposal(proposal_id)
+    proposal = _locked_listed_proposal(proposal_id, site)
     if not proposal.phase_at(now) == "open":
         raise ProposalClosed()
     deleted, _ = Support.objects.filter(proposal=proposal, citizen=citizen).delete()
