@@ -24,10 +24,11 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 # made and collect young objects less often. GC_THRESHOLDS="gen0,gen1,gen2" overrides.
 gc.freeze()
 gc.set_threshold(*(int(n) for n in os.environ.get("GC_THRESHOLDS", "100000,50,100").split(",")))
-# The database thread (group commits) waits for the GIL at every round trip while the event
-# loop is busy; a 1 ms switch interval instead of 5 ms halved ack p50 at 2,000 ballots/s
-# (47 -> 17 ms). PY_SWITCH_INTERVAL (seconds) overrides.
-sys.setswitchinterval(float(os.environ.get("PY_SWITCH_INTERVAL", "0.001")))
+# The group-commit thread waits for the GIL at every round trip while the event loop is busy
+# writing frames; a short switch interval bounds each wait. 5 ms → 1 ms halved ack p50 at
+# 2,000 ballots/s (47 → 17 ms); 1 ms → 0.2 ms brought ack p99 from ~75 to 39–47 ms
+# (docs/performance.md). PY_SWITCH_INTERVAL (seconds) overrides.
+sys.setswitchinterval(float(os.environ.get("PY_SWITCH_INTERVAL", "0.0002")))
 
 application = BindPublisherLoop(
     ProtocolTypeRouter(

@@ -89,6 +89,8 @@ def ballot_committer() -> GroupCommitter:
     global _ballot_committer
     loop = asyncio.get_running_loop()
     if _ballot_committer is None or _ballot_committer.loop is not loop:
+        if _ballot_committer is not None:
+            _ballot_committer.close()
         naive = not get_publisher().coalesce  # the naive app commits and announces every ballot alone
         _ballot_committer = GroupCommitter(
             lambda debate_id, requests: cast_ballots(debate_id=debate_id, requests=requests),

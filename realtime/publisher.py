@@ -49,6 +49,7 @@ class Publisher:
         self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
         self._snapshots_in_flight: dict[str, asyncio.Future] = {}
         self._lock = threading.Lock()
+        self._sync_publish_lock = threading.Lock()
 
     # --- binding to the server loop ------------------------------------------------------
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -72,7 +73,10 @@ class Publisher:
         key = (kind, int(object_id))
         loop = self._live_loop()
         if loop is None:
-            async_to_sync(self.publish)(key)
+            # No server loop (a command, a test): publish now, one thread at a time, since each
+            # call runs on a loop of its own and the Redis clients are shared.
+            with self._sync_publish_lock:
+                async_to_sync(self.publish)(key)
             return
         try:
             running = asyncio.get_running_loop()
