@@ -24,6 +24,13 @@ class Status(models.TextChoices):
     RESULTS_PUBLISHED = "results_published", _("results published")
 
 
+class Entry(models.TextChoices):
+    """The two entry points that share one model."""
+
+    CITIZEN_DEBATE = "citizen_debate", _("citizen debate")
+    AGENCY_ASKS = "agency_asks", _("the agency asks")
+
+
 class TallyVisibility(models.TextChoices):
     LIVE = "live", _("live during the vote")
     AFTER_RESULTS = "after_results", _("hidden until results are published")
@@ -36,6 +43,9 @@ class Debate(models.Model):
     vote_type = models.CharField(
         _("vote type"), max_length=20, choices=VoteType.choices, default=VoteType.PRO_CON
     )
+    entry = models.CharField(_("entry point"), max_length=20, choices=Entry.choices, default=Entry.AGENCY_ASKS)
+    # Multiple choice: a ballot picks between 1 and max_choices options ("최대 3개 선택").
+    max_choices = models.PositiveSmallIntegerField(_("most options a ballot may pick"), default=1)
     # The status is derived from these and the clock: no job has to flip it on time.
     is_published = models.BooleanField(_("published"), default=False)
     opens_at = models.DateTimeField(_("opens at"))
@@ -44,6 +54,14 @@ class Debate(models.Model):
     tally_visibility = models.CharField(
         _("tally visibility"), max_length=20, choices=TallyVisibility.choices,
         default=TallyVisibility.LIVE,
+    )
+    # After publication an admin may hide a debate from citizens, or move it to the trash.
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    result_text = models.TextField(_("the agency's response"), blank=True)
+    view_count = models.PositiveIntegerField(default=0)
+    similar_proposals = models.ManyToManyField(
+        "proposals.Proposal", blank=True, related_name="similar_debates", verbose_name=_("similar proposals")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -89,8 +107,28 @@ class OptionKind(models.TextChoices):
     CHOICE = "choice", _("choice")
 
 
+class ResearchQuestion(models.Model):
+    """One question of a research survey (리서치형), with its own options."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    required = models.BooleanField(_("required"), default=True)
+    max_choices = models.PositiveSmallIntegerField(_("most options an answer may pick"), default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class DebateOption(models.Model):
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="options")
+    # Research options belong to a question; the other types' options to the debate alone.
+    question = models.ForeignKey(
+        ResearchQuestion, on_delete=models.CASCADE, null=True, blank=True, related_name="options"
+    )
     label = models.CharField(_("label"), max_length=100)
     kind = models.CharField(max_length=10, choices=OptionKind.choices, default=OptionKind.CHOICE)
     position = models.PositiveSmallIntegerField(default=0)
@@ -110,7 +148,10 @@ class Ballot(models.Model):
     citizen = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballots"
     )
-    option = models.ForeignKey(DebateOption, on_delete=models.PROTECT, related_name="ballots")
+    # Pro/con: the one option. Multiple choice and research: NULL, the picks are BallotChoice rows.
+    option = models.ForeignKey(
+        DebateOption, on_delete=models.PROTECT, null=True, blank=True, related_name="ballots"
+    )
     other_text = models.CharField(max_length=200, blank=True)
     cast_at = models.DateTimeField(auto_now_add=True)
 
@@ -119,3 +160,70 @@ class Ballot(models.Model):
             models.UniqueConstraint(fields=["debate", "citizen"], name="ballot_one_per_citizen")
         ]
         indexes = [models.Index(fields=["debate", "option"], name="ballot_tally_idx")]
+
+
+class BallotChoice(models.Model):
+    """One option picked by a multiple-choice or research ballot; stored with the ballot in
+    one transaction (all of a ballot's answers, or none)."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    option = models.ForeignKey(DebateOption, on_delete=models.PROTECT, related_name="choices")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "option"], name="ballot_choice_once")
+        ]
+        indexes = [models.Index(fields=["option"], name="ballot_choice_tally_idx")]
+
+
+class Opinion(models.Model):
+    """Discussion (토론형): a citizen's opinion; the ranking by support is the result."""
+
+    BODY_MAX = 1_000
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="opinions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opinions")
+    body = models.TextField(_("opinion"), max_length=BODY_MAX)
+    support_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-support_count", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["debate", "author"], name="opinion_one_per_citizen")
+        ]
+
+
+class OpinionSupport(models.Model):
+    opinion = models.ForeignKey(Opinion, on_delete=models.CASCADE, related_name="supports")
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opinion", "citizen"], name="opinion_support_once")
+        ]
+
+
+class MaterialKind(models.TextChoices):
+    TEXT = "text", _("text")
+    FILE = "file", _("file")
+    LINK = "link", _("link")
+    IMAGE = "image", _("card news image")
+
+
+class DebateMaterial(models.Model):
+    """Debate materials (토론자료): text, files, links and card-news images."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField(max_length=10, choices=MaterialKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to="debate-materials/%Y/%m/", blank=True)
+    alt_text = models.CharField(_("image description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]

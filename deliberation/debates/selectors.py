@@ -12,7 +12,9 @@ from .models import Ballot, Debate, Status
 
 def public_debates(*, site: Agency) -> QuerySet[Debate]:
     """Debates shown on a site: its own, published. Every query is scoped to the agency."""
-    return Debate.objects.filter(agency=site, is_published=True).order_by("-opens_at", "-id")
+    return Debate.objects.filter(
+        agency=site, is_published=True, is_hidden=False, trashed_at__isnull=True
+    ).order_by("-opens_at", "-id")
 
 
 def debate_on_site(*, site: Agency, pk: int) -> Debate:
@@ -53,7 +55,7 @@ def tally_and_watermark(debate_id: int) -> tuple[dict[int, int], int]:
 def debate_live_state(debate_id: int) -> dict | None:
     """Everything a live page shows of a debate, rebuilt from rows. Counts are withheld
     (None) while the debate keeps its tally hidden until results are published."""
-    debate = Debate.objects.filter(pk=debate_id, is_published=True).first()
+    debate = Debate.objects.filter(pk=debate_id, is_published=True, is_hidden=False, trashed_at__isnull=True).first()
     if debate is None:
         return None
     now = timezone.now()
@@ -102,7 +104,7 @@ def ballot_box(debate_id: int) -> tuple[Debate, dict] | None:
     hit = _ballot_boxes.get(debate_id)
     if hit is not None and hit[0] > now:
         return hit[1]
-    debate = Debate.objects.filter(pk=debate_id, is_published=True).first()
+    debate = Debate.objects.filter(pk=debate_id, is_published=True, is_hidden=False, trashed_at__isnull=True).first()
     box = None if debate is None else (debate, {option.pk: option for option in debate.options.all()})
     if len(_ballot_boxes) > 1000:
         _ballot_boxes.clear()
