@@ -16,6 +16,7 @@ urlpatterns = [
     path("debates/<int:pk>/ballot.json", debate_views.cast_ballot_json, name="debate_ballot_json"),
     path("proposals/", include("deliberation.proposals.urls")),
     path("manage/proposals/", include("deliberation.proposals.manage_urls")),
+    path("manage/debates/", include("deliberation.debates.manage_urls")),
     path("manage/debates/<int:pk>/publish/", debate_admin.publish_debate, name="manage_debate_publish"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
 ]
