@@ -23,6 +23,8 @@ class ErrorCode(StrEnum):
     NOT_SUPPORTED = "not_supported"
     ALREADY_REPORTED = "already_reported"
     CONFLICT = "conflict"
+    TOO_MANY_CHOICES = "too_many_choices"
+    MISSING_ANSWER = "missing_answer"
 
 
 

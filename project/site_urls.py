@@ -14,6 +14,8 @@ urlpatterns = [
     path("debates/<int:pk>/", debate_views.debate_detail, name="debate_detail"),
     path("debates/<int:pk>/ballot/", debate_views.cast_ballot_form, name="debate_ballot"),
     path("debates/<int:pk>/ballot.json", debate_views.cast_ballot_json, name="debate_ballot_json"),
+    path("debates/<int:pk>/opinions/", debate_views.opinion_post, name="debate_opinion"),
+    path("debates/<int:pk>/opinions/<int:opinion_pk>/support/", debate_views.opinion_support, name="debate_opinion_support"),
     path("proposals/", include("deliberation.proposals.urls")),
     path("manage/proposals/", include("deliberation.proposals.manage_urls")),
     path("manage/debates/", include("deliberation.debates.manage_urls")),

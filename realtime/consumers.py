@@ -137,6 +137,7 @@ class DebateConsumer(SocketConsumer):
         request = BallotRequest(
             citizen_id=user.pk, option_id=message.payload.get("option"),
             other_text=message.payload.get("other_text", ""),
+            choices=message.payload.get("choices"), answers=message.payload.get("answers"),
         )
         result = await ballot_committer().submit(self.object_id, request)
         if isinstance(result, DomainError):

@@ -7,7 +7,7 @@ from deliberation.agencies.models import Agency
 from deliberation.agencies.selectors import site_for_slug
 from deliberation.errors import NotFound
 
-from .models import Ballot, Debate, Status
+from .models import Ballot, BallotChoice, Debate, Opinion, Status, VoteType
 
 
 def public_debates(*, site: Agency) -> QuerySet[Debate]:
@@ -52,29 +52,75 @@ def tally_and_watermark(debate_id: int) -> tuple[dict[int, int], int]:
     return counts, watermark
 
 
+LIVE_OPINIONS = 20
+
+
+def choice_tally(debate_id: int) -> tuple[dict[int, int], int, int]:
+    """Multiple choice and research: picks per option, ballots, and the highest ballot id."""
+    counts = dict(
+        BallotChoice.objects.filter(ballot__debate_id=debate_id)
+        .values("option_id").annotate(n=Count("id")).values_list("option_id", "n")
+    )
+    ballots = Ballot.objects.filter(debate_id=debate_id).aggregate(n=Count("id"), last=Max("id"))
+    return counts, ballots["n"] or 0, ballots["last"] or 0
+
+
 def debate_live_state(debate_id: int) -> dict | None:
-    """Everything a live page shows of a debate, rebuilt from rows. Counts are withheld
-    (None) while the debate keeps its tally hidden until results are published."""
+    """Everything a live page shows of a debate, rebuilt from rows, for each vote type. Counts
+    are withheld (None) while the debate keeps its tally hidden until results are published."""
     debate = Debate.objects.filter(pk=debate_id, is_published=True, is_hidden=False, trashed_at__isnull=True).first()
     if debate is None:
         return None
     now = timezone.now()
-    counts, watermark = tally_and_watermark(debate_id)
     visible = debate.tally_is_public
-    options = [
-        {"id": o.id, "label": o.label, "kind": o.kind, "count": counts.get(o.id, 0) if visible else None}
-        for o in debate.options.all()
-    ]
-    return {
+    state = {
         "debate": debate.id,
         "agency": debate.agency_id,
+        "vote_type": debate.vote_type,
         "status": debate.status_at(now),
         "opens_at": debate.opens_at.isoformat(),
         "closes_at": debate.closes_at.isoformat(),
         "visible": visible,
-        "options": options,
-        "total": sum(counts.values()),
-        "watermark": watermark,
+        "options": [],
+    }
+    if debate.vote_type == VoteType.DISCUSSION:
+        return {**state, **_discussion_state(debate, visible)}
+    if debate.vote_type == VoteType.PRO_CON:
+        counts, watermark = tally_and_watermark(debate_id)
+        total = sum(counts.values())
+    else:
+        counts, total, watermark = choice_tally(debate_id)
+    options = list(debate.options.all())
+
+    def shown(option):
+        return {"id": option.id, "label": option.label, "kind": option.kind,
+                "count": counts.get(option.id, 0) if visible else None}
+
+    if debate.vote_type == VoteType.RESEARCH:
+        state["questions"] = [
+            {"id": q.id, "text": q.text, "required": q.required, "max_choices": q.max_choices,
+             "options": [shown(o) for o in options if o.question_id == q.id]}
+            for q in debate.questions.all()
+        ]
+    else:
+        state["options"] = [shown(o) for o in options]
+    if debate.vote_type == VoteType.MULTIPLE_CHOICE:
+        state["max_choices"] = debate.max_choices
+    return {**state, "total": total, "watermark": watermark}
+
+
+def _discussion_state(debate, visible: bool) -> dict:
+    """The ranking by support (or, while hidden, the newest opinions without counts)."""
+    opinions = Opinion.objects.filter(debate=debate, hidden_at__isnull=True).select_related("author")
+    ordered = opinions.order_by("-support_count", "created_at", "id") if visible else opinions.order_by("-created_at", "-id")
+    return {
+        "total": opinions.count(),
+        "watermark": 0,
+        "opinions": [
+            {"id": o.id, "author": str(o.author), "body": o.body,
+             "supports": o.support_count if visible else None}
+            for o in ordered[:LIVE_OPINIONS]
+        ],
     }
 
 

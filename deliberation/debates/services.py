@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +8,10 @@ from deliberation.agencies.models import Agency
 from deliberation.announcements import Kind, announce_change
 from deliberation.errors import DomainError, NotFound
 
-from .errors import AlreadyVoted, DebateNotOpen, InvalidBallot, UnknownOption
-from .models import Ballot, Debate, DebateOption, OptionKind, Status, VoteType
+from .errors import (
+    AlreadyPostedOpinion, AlreadySupportedOpinion, AlreadyVoted, DebateNotOpen, InvalidBallot, MissingAnswer, TakesOpinions, TooManyChoices, UnknownOption,
+)
+from .models import Ballot, BallotChoice, Debate, DebateOption, Opinion, OpinionSupport, OptionKind, Status, VoteType
 from .selectors import ballot_box, forget_ballot_box
 
 PRO_CON_DEFAULT_LABELS = (
@@ -39,18 +41,24 @@ def create_pro_con_debate(
 
 @dataclass(frozen=True)
 class BallotRequest:
-    """One citizen's ballot as it arrived (form, JSON or websocket), not yet validated."""
+    """One citizen's ballot as it arrived (form, JSON or websocket), not yet validated.
+
+    Pro/con: `option_id` (and `other_text` for "other"). Multiple choice: `choices`, a list of
+    option ids. Research: `answers`, {question id: option id or list of option ids}."""
 
     citizen_id: int
-    option_id: object
+    option_id: object = None
     other_text: object = ""
+    choices: object = None
+    answers: object = None
 
 
-def cast_ballot(*, debate: Debate, citizen, option_id, other_text="") -> Ballot:
+def cast_ballot(*, debate: Debate, citizen, option_id=None, other_text="", choices=None, answers=None) -> Ballot:
     """One ballot, committed before it returns; raises the DomainError that refused it."""
     result = cast_ballots(
         debate_id=debate.pk,
-        requests=[BallotRequest(citizen_id=citizen.pk, option_id=option_id, other_text=other_text)],
+        requests=[BallotRequest(citizen_id=citizen.pk, option_id=option_id, other_text=other_text,
+                                choices=choices, answers=answers)],
     )[0]
     if isinstance(result, DomainError):
         raise result
@@ -68,13 +76,14 @@ def cast_ballots(*, debate_id: int, requests: list[BallotRequest]) -> list[Ballo
     debate, options = box
     if debate.status_at(timezone.now()) != Status.IN_PROGRESS:
         return [DebateNotOpen() for _ in requests]
+    if debate.vote_type == VoteType.DISCUSSION:
+        return [TakesOpinions() for _ in requests]
 
     results: list[Ballot | DomainError | None] = [None] * len(requests)
-    accepted: dict[int, tuple[int, Ballot]] = {}  # citizen id → (request index, unsaved row)
+    accepted: dict[int, tuple[int, Ballot, list[int]]] = {}  # citizen id → (index, unsaved row, picks)
     for index, request in enumerate(requests):
         try:
-            option = _option_of(options, request.option_id)
-            other_text = _other_text_of(option, request.other_text)
+            option, other_text, picks = _validated(debate, options, request)
         except DomainError as exc:
             results[index] = exc
             continue
@@ -83,13 +92,19 @@ def cast_ballots(*, debate_id: int, requests: list[BallotRequest]) -> list[Ballo
             continue
         accepted[request.citizen_id] = (index, Ballot(
             debate=debate, citizen_id=request.citizen_id, option=option, other_text=other_text,
-            cast_at=timezone.now()))
+            cast_at=timezone.now()), picks)
 
     with transaction.atomic():
-        inserted = _insert_unless_voted([ballot for _, ballot in accepted.values()])
-        for citizen_id, (index, ballot) in accepted.items():
+        inserted = _insert_unless_voted([ballot for _, ballot, _ in accepted.values()])
+        choices = []
+        for citizen_id, (index, ballot, picks) in accepted.items():
             ballot.pk = inserted.get(citizen_id)
             results[index] = ballot if ballot.pk is not None else AlreadyVoted()
+            if ballot.pk is not None:
+                choices += [BallotChoice(ballot_id=ballot.pk, option_id=pick) for pick in picks]
+        if choices:
+            # In the batch's transaction: a ballot's answers are stored with it, or not at all.
+            BallotChoice.objects.bulk_create(choices)
         if inserted:
             announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
     return results
@@ -119,6 +134,72 @@ def _insert_unless_voted(ballots: list[Ballot]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
+def _validated(debate: Debate, options: dict[int, DebateOption], request: BallotRequest):
+    """(option, other text, picked option ids) for a valid ballot of this debate's type."""
+    if debate.vote_type == VoteType.PRO_CON:
+        option = _option_of(options, request.option_id)
+        return option, _other_text_of(option, request.other_text), []
+    if debate.vote_type == VoteType.MULTIPLE_CHOICE:
+        picks = _picks(options, request.choices, question_id=None, most=debate.max_choices)
+        if not picks:
+            raise InvalidBallot(_("Choose at least one option."))
+        return None, "", picks
+    return None, "", _research_picks(debate, options, request.answers)
+
+
+def _as_id(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise UnknownOption()
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise UnknownOption()
+        value = int(value)
+    return value
+
+
+def _picks(options, raw, *, question_id, most: int) -> list[int]:
+    """Distinct option ids of one question (or of the debate when question_id is None)."""
+    if raw is None or raw == "":
+        return []
+    values = raw if isinstance(raw, (list, tuple)) else [raw]
+    if len(values) > 64:
+        raise InvalidBallot(_("Too many options."))
+    picks = []
+    for value in values:
+        option = options.get(_as_id(value))
+        if option is None or option.question_id != question_id:
+            raise UnknownOption()
+        if option.pk not in picks:
+            picks.append(option.pk)
+    if len(picks) > most:
+        raise TooManyChoices(most=most)
+    return picks
+
+
+def _research_picks(debate: Debate, options, answers) -> list[int]:
+    """Every required question answered, each within its limit; all picks of the ballot."""
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, dict) or len(answers) > 200:
+        raise InvalidBallot(_("Send the answers as {question: options}."))
+    questions = {q.pk: q for q in debate.questions.all()}
+    given = {}
+    for key, value in answers.items():
+        question = questions.get(_as_id(key) if not isinstance(key, int) else key)
+        if question is None:
+            raise InvalidBallot(_("One of the answers is for a question this survey does not have."))
+        given[question.pk] = value
+    picks = []
+    for question in questions.values():
+        chosen = _picks(options, given.get(question.pk), question_id=question.pk, most=question.max_choices)
+        if question.required and not chosen:
+            raise MissingAnswer(question=question.text)
+        picks += chosen
+    if not picks:
+        raise InvalidBallot(_("Answer at least one question."))
+    return picks
+
+
 def _option_of(options: dict[int, DebateOption], option_id) -> DebateOption:
     # An int, or a string of digits (form posts); nothing else is an option id.
     if isinstance(option_id, bool) or not isinstance(option_id, (int, str)):
@@ -127,10 +208,10 @@ def _option_of(options: dict[int, DebateOption], option_id) -> DebateOption:
         if not option_id.strip().isdigit():
             raise UnknownOption()
         option_id = int(option_id)
-    try:
-        return options[option_id]
-    except KeyError:
-        raise UnknownOption() from None
+    option = options.get(option_id)
+    if option is None or option.question_id is not None:
+        raise UnknownOption()
+    return option
 
 
 def _other_text_of(option: DebateOption, other_text) -> str:
@@ -183,3 +264,54 @@ def publish_debate(*, actor, debate_id, title: str, opens_at, closes_at) -> Deba
            before=before, after=snapshot(debate, fields))
     announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
     return debate
+
+
+# --- discussion (토론형): opinions and their supports -------------------------------------------
+def _open_discussion(debate_id) -> Debate:
+    box = ballot_box(int(debate_id)) if str(debate_id).isdigit() else None
+    if box is None:
+        raise NotFound()
+    debate = box[0]
+    if debate.vote_type != VoteType.DISCUSSION:
+        raise InvalidBallot(_("This debate takes ballots, not opinions."))
+    if debate.status_at(timezone.now()) != Status.IN_PROGRESS:
+        raise DebateNotOpen()
+    return debate
+
+
+@transaction.atomic
+def post_opinion(*, debate_id, author, body) -> Opinion:
+    """One opinion per citizen per discussion; markup is stripped on the way in."""
+    from deliberation.text import plain_text
+
+    debate = _open_discussion(debate_id)
+    text = plain_text(body) if isinstance(body, str) else ""
+    if not text:
+        raise InvalidBallot(_("Write your opinion."))
+    if len(text) > Opinion.BODY_MAX:
+        raise InvalidBallot(_("An opinion is at most %(max)d characters.") % {"max": Opinion.BODY_MAX})
+    if Opinion.objects.filter(debate=debate, author=author).exists():
+        raise AlreadyPostedOpinion()
+    opinion = Opinion.objects.create(debate=debate, author=author, body=text)
+    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    return opinion
+
+
+@transaction.atomic
+def support_opinion(*, debate_id, opinion_id, citizen) -> Opinion:
+    """One support per opinion per citizen, never one's own, while the discussion is open."""
+    debate = _open_discussion(debate_id)
+    try:
+        opinion = Opinion.objects.select_for_update().get(
+            pk=int(opinion_id), debate=debate, hidden_at__isnull=True)
+    except (Opinion.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if opinion.author_id == citizen.pk:
+        raise InvalidBallot(_("You cannot support your own opinion."))
+    if OpinionSupport.objects.filter(opinion=opinion, citizen=citizen).exists():
+        raise AlreadySupportedOpinion()
+    OpinionSupport.objects.create(opinion=opinion, citizen=citizen)
+    Opinion.objects.filter(pk=opinion.pk).update(support_count=models.F("support_count") + 1)
+    opinion.support_count += 1
+    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    return opinion

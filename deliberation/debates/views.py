@@ -35,6 +35,42 @@ def _detail_context(request, debate, *, error=None):
     }
 
 
+def _form_answers(post) -> dict:
+    """Research answers from a form: one field per question, named q<question id>."""
+    return {name[1:]: post.getlist(name) for name in post if name[:1] == "q" and name[1:].isdigit()}
+
+
+@require_POST
+@site_view
+def opinion_post(request, pk):
+    debate = _debate_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(site_reverse(request.site, "debate_detail", pk=debate.pk))
+    try:
+        services.post_opinion(debate_id=debate.pk, author=request.user, body=request.POST.get("body", ""))
+    except DomainError as exc:
+        context = _detail_context(request, debate, error=exc)
+        context["opinion_draft"] = request.POST.get("body", "")
+        return render(request, "debates/detail.html", context, status=exc.http_status)
+    messages.success(request, _("Your opinion has been posted."))
+    return redirect(site_reverse(request.site, "debate_detail", pk=debate.pk))
+
+
+@require_POST
+@site_view
+def opinion_support(request, pk, opinion_pk):
+    debate = _debate_or_404(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(site_reverse(request.site, "debate_detail", pk=debate.pk))
+    try:
+        services.support_opinion(debate_id=debate.pk, opinion_id=opinion_pk, citizen=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("You support this opinion."))
+    return redirect(site_reverse(request.site, "debate_detail", pk=debate.pk) + f"#opinion-{opinion_pk}")
+
+
 @require_GET
 @site_view
 def debate_list(request):
@@ -59,6 +95,7 @@ def cast_ballot_form(request, pk):
         services.cast_ballot(
             debate=debate, citizen=request.user,
             option_id=request.POST.get("option"), other_text=request.POST.get("other_text", ""),
+            choices=request.POST.getlist("choice"), answers=_form_answers(request.POST),
         )
     except DomainError as exc:
         context = _detail_context(request, debate, error=exc)
@@ -79,6 +116,7 @@ def cast_ballot_json(request, pk):
         ballot = services.cast_ballot(
             debate=debate, citizen=request.user,
             option_id=body.get("option"), other_text=body.get("other_text") or "",
+            choices=body.get("choices"), answers=body.get("answers"),
         )
     except DomainError as exc:
         return domain_error_response(exc)

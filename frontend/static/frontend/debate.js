@@ -15,7 +15,12 @@ if (root) {
     totalEl.textContent = state.total;
     if (state.visible) {
       const total = state.total || 0;
-      for (const option of state.options) {
+      for (const opinion of state.opinions || []) {
+        const row = root.querySelector(`[data-opinion="${opinion.id}"] [data-supports]`);
+        if (row) row.textContent = opinion.supports;
+      }
+      const allOptions = [...state.options, ...(state.questions || []).flatMap((q) => q.options)];
+      for (const option of allOptions) {
         const row = root.querySelector(`[data-option="${option.id}"]`);
         if (!row) continue;
         row.querySelector("[data-count]").textContent = option.count;
@@ -67,15 +72,17 @@ if (root) {
           method: "POST",
           credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") },
-          body: JSON.stringify({ option: data.get("option"), other_text: data.get("other_text") || "" }),
+          body: JSON.stringify(ballotOf(form, data)),
         });
         const body = await response.json();
         if (response.ok) {
-          const label = form.querySelector(`input[name=option][value="${body.ballot.option}"]`).parentElement.textContent.trim();
+          const picked = body.ballot.option && form.querySelector(`input[name=option][value="${body.ballot.option}"]`);
+          const label = picked ? picked.parentElement.textContent.trim() : "";
           const done = document.createElement("p");
           done.className = "voted";
           done.dataset.voted = "";
-          done.textContent = t(`투표했습니다: ${label}`, `You voted: ${label}`);
+          done.textContent = label ? t(`투표했습니다: ${label}`, `You voted: ${label}`)
+            : t("투표가 반영되었습니다.", "Your ballot has been counted.");
           form.replaceWith(done);
         } else {
           feedback.textContent = body.error?.message || t("투표하지 못했습니다.", "The vote failed.");
@@ -88,4 +95,19 @@ if (root) {
       }
     });
   }
+}
+
+// The same ballot the form would post, as JSON: pro/con `option`, multiple choice `choices`,
+// research `answers` {question id: [option ids]} from the fields named q<question id>.
+function ballotOf(form, data) {
+  const type = form.dataset.voteType;
+  if (type === "multiple_choice") return { choices: data.getAll("choice") };
+  if (type === "research") {
+    const answers = {};
+    for (const [name, value] of data.entries()) {
+      if (/^q\d+$/.test(name)) (answers[name.slice(1)] ||= []).push(value);
+    }
+    return { answers };
+  }
+  return { option: data.get("option"), other_text: data.get("other_text") || "" };
 }
