@@ -231,3 +231,38 @@ def test_the_debates_admin_link_shows_for_the_agencys_admin_only(client, agency)
     assert url not in client.get(site_reverse(agency, "home")).content.decode()
     client.force_login(agency_admin(agency))
     assert url in client.get(site_reverse(agency, "home")).content.decode()
+
+
+def test_the_list_costs_the_same_queries_whatever_its_length(client, agency):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = agency_admin(agency)
+    client.force_login(admin)
+    url = site_reverse(agency, "manage_debates")
+    draft(agency, vote_type="discussion")
+    draft(agency)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        debate = draft(agency, title=f"토론 {i}", vote_type="discussion" if i % 2 else "multiple_choice")
+        if i % 2:
+            Opinion.objects.create(debate=debate, author=CitizenFactory(), body="의견")
+        else:
+            Ballot.objects.create(debate=debate, citizen=CitizenFactory())
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_result_page_shows_each_vote_types_results(client, agency):
+    admin = agency_admin(agency)
+    client.force_login(admin)
+    discussion = closed(agency, vote_type="discussion")
+    Opinion.objects.create(debate=discussion, author=CitizenFactory(), body="가장 공감받은 의견", support_count=1)
+    research = closed(agency, vote_type="research", questions=[{"text": "몇 번 가셨나요?", "options": ["0", "1+"]}])
+    html = client.get(site_reverse(agency, "manage_debate_result", pk=discussion.pk)).content.decode()
+    assert "가장 공감받은 의견" in html and "1 support)" in html
+    html = client.get(site_reverse(agency, "manage_debate_result", pk=research.pk)).content.decode()
+    assert "Question 1: 몇 번 가셨나요?" in html
