@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,3 +13,6 @@ urlpatterns = [
     path("a/<slug:agency_slug>/", include((site_urls.urlpatterns, "agency"))),
     path("", include((site_urls.urlpatterns, "city"))),
 ]
+# Uploaded debate materials: served by Django only in development (DEBUG); production serves
+# MEDIA_ROOT from its proxy or object storage.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,6 +1,6 @@
 import time
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from deliberation.agencies.models import Agency
@@ -15,6 +15,23 @@ def public_debates(*, site: Agency) -> QuerySet[Debate]:
     return Debate.objects.filter(
         agency=site, is_published=True, is_hidden=False, trashed_at__isnull=True
     ).order_by("-opens_at", "-id")
+
+
+def filtered_debates(*, site: Agency, vote_type: str = "", state: str = "") -> QuerySet[Debate]:
+    """The public list with its filters: vote type, and the state derived from the clock."""
+    qs = public_debates(site=site)
+    if vote_type in VoteType.values:
+        qs = qs.filter(vote_type=vote_type)
+    now = timezone.now()
+    by_state = {
+        Status.SCHEDULED: Q(opens_at__gt=now),
+        Status.IN_PROGRESS: Q(opens_at__lte=now, closes_at__gt=now),
+        Status.CLOSED: Q(closes_at__lte=now) & (Q(results_published_at__isnull=True) | Q(results_published_at__gt=now)),
+        Status.RESULTS_PUBLISHED: Q(results_published_at__lte=now),
+    }
+    if state in by_state:
+        qs = qs.filter(by_state[state])
+    return qs
 
 
 def debate_on_site(*, site: Agency, pk: int) -> Debate:

@@ -315,3 +315,14 @@ def support_opinion(*, debate_id, opinion_id, citizen) -> Opinion:
     opinion.support_count += 1
     announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
     return opinion
+
+
+def record_view(*, debate: Debate, visitor_key: str) -> bool:
+    """Once per visitor per day, decided by a cache add (as for proposals)."""
+    from django.core.cache import cache
+
+    key = f"debate-view:{debate.pk}:{visitor_key}:{timezone.now().date().isoformat()}"
+    if not cache.add(key, 1, timeout=26 * 3600):
+        return False
+    Debate.objects.filter(pk=debate.pk).update(view_count=models.F("view_count") + 1)
+    return True

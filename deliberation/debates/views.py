@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -10,6 +11,7 @@ from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.http import domain_error_response, error_response, json_body
 
 from . import selectors, services
+from .models import Status, VoteType
 
 
 def _debate_or_404(request, pk):
@@ -32,6 +34,9 @@ def _detail_context(request, debate, *, error=None):
         "is_open": selectors.is_open(debate),
         "ws_path": ws_path,
         "error": error,
+        "materials": debate.materials.all(),
+        "similar": debate.similar_proposals.filter(is_public=True, trashed_at__isnull=True).select_related("agency"),
+        "source": getattr(debate, "source_proposal", None),
     }
 
 
@@ -74,13 +79,24 @@ def opinion_support(request, pk, opinion_pk):
 @require_GET
 @site_view
 def debate_list(request):
-    return render(request, "debates/list.html", {"debates": selectors.public_debates(site=request.site)})
+    vote_type, state = request.GET.get("type", ""), request.GET.get("state", "")
+    debates = selectors.filtered_debates(site=request.site, vote_type=vote_type, state=state)
+    page = Paginator(debates, 12).get_page(request.GET.get("page"))
+    return render(request, "debates/list.html", {
+        "debates": page.object_list, "page": page, "vote_type": vote_type, "state": state,
+        "vote_types": VoteType.choices,
+        "states": [(s, label) for s, label in Status.choices if s != Status.DRAFT],
+    })
 
 
 @require_GET
 @site_view
 def debate_detail(request, pk):
     debate = _debate_or_404(request, pk)
+    from deliberation.proposals.views import _visitor_key
+
+    if services.record_view(debate=debate, visitor_key=_visitor_key(request)):
+        debate.view_count += 1
     return render(request, "debates/detail.html", _detail_context(request, debate))
 
 
