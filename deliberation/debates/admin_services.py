@@ -230,17 +230,23 @@ def _structure_snapshot(structure: dict) -> dict:
 
 @transaction.atomic
 def update_debate(
-    *, actor, debate_id, title: str, body: str = "", entry: str = Entry.AGENCY_ASKS, opens_at, closes_at,
-    tally_visibility: str = TallyVisibility.LIVE, labels: dict | None = None, choices: list[str] | None = None,
-    max_choices: int | None = None, questions: list[dict] | None = None,
+    *, actor, debate_id, title: str | None = None, body: str | None = None, entry: str | None = None,
+    opens_at=None, closes_at=None, tally_visibility: str | None = None, labels: dict | None = None,
+    choices: list[str] | None = None, max_choices: int | None = None, questions: list[dict] | None = None,
 ) -> Debate:
-    """Edits a debate. The options and questions may change only while nobody has voted (or
-    written an opinion): a ballot's meaning must not change under it."""
+    """Edits a debate; an argument left out (None) keeps its current value. The options and
+    questions may change only while nobody has voted (or written an opinion): a ballot's
+    meaning must not change under it."""
     debate = _locked_debate(debate_id)
     _require_admin(actor, debate.agency)
     errors: dict[str, list] = {}
-    fields = _settings(errors, title=title, body=body, entry=entry, opens_at=opens_at, closes_at=closes_at,
-                       tally_visibility=tally_visibility)
+
+    def keep(value, name):
+        return getattr(debate, name) if value is None else value
+
+    fields = _settings(errors, title=keep(title, "title"), body=keep(body, "body"), entry=keep(entry, "entry"),
+                       opens_at=keep(opens_at, "opens_at"), closes_at=keep(closes_at, "closes_at"),
+                       tally_visibility=keep(tally_visibility, "tally_visibility"))
     old = current_structure(debate)
     structure = _structure(
         errors, debate.vote_type, labels=labels if labels is not None else dict(old.get("labels", [])),

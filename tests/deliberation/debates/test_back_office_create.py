@@ -194,3 +194,32 @@ def test_a_discussion_is_frozen_once_an_opinion_exists(agency):
     debate = create(admin, agency, "discussion")
     Opinion.objects.create(debate=debate, author=CitizenFactory(), body="의견")
     assert admin_services.has_participation(debate)
+
+
+def test_an_edit_keeps_what_it_leaves_out(agency):
+    admin = agency_admin(agency)
+    debate = create(admin, agency, "pro_con", body="본문", entry="citizen_debate", tally_visibility="after_results")
+    admin_services.update_debate(actor=admin, debate_id=debate.pk, title="새 제목")
+    debate.refresh_from_db()
+    assert (debate.title, debate.body, debate.entry, debate.tally_visibility) == (
+        "새 제목", "본문", "citizen_debate", "after_results")
+    assert [o.label for o in debate.options.all()] == ["찬성", "반대", "기타"]
+
+
+def test_a_locked_research_survey_saves_its_settings_through_the_edit_page(client, agency):
+    admin = agency_admin(agency)
+    debate = create(admin, agency, "research", questions=[
+        {"text": "몇 번?", "options": ["0", "1+"]}, {"text": "무엇을?", "options": ["좌석", "음식"], "max_choices": 2,
+                                                    "required": False}])
+    Ballot.objects.create(debate=debate, citizen=CitizenFactory())
+    client.force_login(admin)
+    url = site_reverse(agency, "manage_debate_edit", pk=debate.pk)
+    assert 'disabled' in client.get(url).content.decode()
+    response = client.post(url, {"title": "설문 새 제목", "entry": "agency_asks", "tally_visibility": "live",
+                                 "opens_at": "2031-01-01T10:00", "closes_at": "2031-01-15T18:00",
+                                 "question_1_text": "바꾸려는 문항"})
+    assert response.status_code == 302
+    debate.refresh_from_db()
+    assert debate.title == "설문 새 제목"
+    assert [(q.text, q.max_choices, q.required) for q in debate.questions.all()] == [
+        ("몇 번?", 1, True), ("무엇을?", 2, False)]
