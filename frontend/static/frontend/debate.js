@@ -15,10 +15,7 @@ if (root) {
     totalEl.textContent = state.total;
     if (state.visible) {
       const total = state.total || 0;
-      for (const opinion of state.opinions || []) {
-        const row = root.querySelector(`[data-opinion="${opinion.id}"] [data-supports]`);
-        if (row) row.textContent = opinion.supports;
-      }
+      if (state.opinions) renderOpinions(root.querySelector("[data-opinions]"), state.opinions);
       const allOptions = [...state.options, ...(state.questions || []).flatMap((q) => q.options)];
       for (const option of allOptions) {
         const row = root.querySelector(`[data-option="${option.id}"]`);
@@ -110,4 +107,46 @@ function ballotOf(form, data) {
     return { answers };
   }
   return { option: data.get("option"), other_text: data.get("other_text") || "" };
+}
+
+// Discussion: the ranking as the server sent it. Existing items are kept (with their support
+// forms) and reordered; new ones are built from text only, never from markup.
+function renderOpinions(list, opinions) {
+  if (!list) return;
+  const lang = document.documentElement.lang || "ko";
+  const t = (ko, en) => (lang.startsWith("ko") ? ko : en);
+  list.querySelector("[data-empty]")?.remove();
+  for (const opinion of opinions) {
+    let item = list.querySelector(`:scope > [data-opinion="${opinion.id}"]`);
+    if (!item) {
+      item = document.createElement("li");
+      item.dataset.opinion = opinion.id;
+      item.id = `opinion-${opinion.id}`;
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      const count = document.createElement("strong");
+      count.dataset.supports = "";
+      meta.append(`${opinion.author} · ${t("공감", "Supports")} `, count);
+      const body = document.createElement("p");
+      body.textContent = opinion.body;
+      item.append(meta, body);
+      const template = list.dataset.supportAction;
+      const token = document.querySelector("input[name=csrfmiddlewaretoken]")?.value;
+      if (template && token) {
+        const form = document.createElement("form");
+        form.method = "post";
+        form.className = "inline";
+        form.action = template.replace("/0/", `/${opinion.id}/`);
+        const csrf = document.createElement("input");
+        csrf.type = "hidden"; csrf.name = "csrfmiddlewaretoken"; csrf.value = token;
+        const button = document.createElement("button");
+        button.type = "submit";
+        button.textContent = t("이 의견에 공감", "Support this opinion");
+        form.append(csrf, button);
+        item.append(form);
+      }
+    }
+    item.querySelector("[data-supports]").textContent = opinion.supports;
+    list.append(item);  // appending an existing child moves it: the list follows the ranking
+  }
 }

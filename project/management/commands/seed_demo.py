@@ -12,6 +12,7 @@ from deliberation.agencies.models import Agency, Role
 from deliberation.agencies.selectors import city
 from deliberation.agencies.services import add_department, grant_role, register_agency
 from deliberation.debates.models import Debate
+from deliberation.debates.admin_services import apply_debate_action, create_debate
 from deliberation.debates.services import create_pro_con_debate
 from deliberation.proposals.admin_services import approve_answer, assign_lead_department, submit_answer
 from deliberation.proposals.services import close_expired_periods, file_proposal, support
@@ -96,6 +97,28 @@ class Command(BaseCommand):
             opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=29),
             labels={"for": "금지 찬성", "against": "금지 반대", "other": "기타"},
         )
+        self._load_other_vote_types(seoul, metro, sisul, users, now)
+
+    def _load_other_vote_types(self, seoul, metro, sisul, users, now):
+        """Debates 2-4 (ids relied on by the browser tests): one of each other vote type, open
+        now, made and published through the back-office services as an admin would."""
+        period = {"opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=14)}
+        made = [
+            create_debate(actor=users["platform"], agency=seoul, vote_type="multiple_choice",
+                          title="서울시가 묻습니다: 한강공원에 가장 필요한 시설은? (최대 2개)",
+                          choices=["그늘막", "자전거 보관소", "수유실", "야간 조명"], max_choices=2, **period),
+            create_debate(actor=users["metro-admin"], agency=metro, vote_type="research",
+                          title="지하철 이용 설문", questions=[
+                              {"text": "지하철을 얼마나 자주 타십니까?", "options": ["매일", "주 2~3회", "거의 안 탐"]},
+                              {"text": "개선이 필요한 것을 골라 주세요 (최대 2개)", "max_choices": 2,
+                               "options": ["혼잡도", "냉난방", "안내 방송", "화장실"]},
+                              {"text": "수유실을 이용해 보셨습니까?", "required": False, "options": ["예", "아니오"]},
+                          ], **period),
+            create_debate(actor=users["sisul-admin"], agency=sisul, vote_type="discussion",
+                          title="고척스카이돔 응원 문화, 어떻게 바꿀까요?", **period),
+        ]
+        for debate in made:
+            apply_debate_action(actor=users["platform"], debate_ids=[debate.pk], action="publish")
 
     def _load_review_example(self, sisul, sports, users):
         """A proposal past the answer threshold, with its review assigned and answered, so the
