@@ -266,3 +266,45 @@ def test_the_result_page_shows_each_vote_types_results(client, agency):
     assert "가장 공감받은 의견" in html and "1 support)" in html
     html = client.get(site_reverse(agency, "manage_debate_result", pk=research.pk)).content.decode()
     assert "Question 1: 몇 번 가셨나요?" in html
+
+
+ANNOUNCED = []
+
+
+def record_announcement(kind, *, agency_id, object_id):
+    ANNOUNCED.append((kind, agency_id, object_id))
+
+
+@pytest.fixture
+def announcements(settings):
+    from deliberation.announcements import _announcer
+
+    settings.DELIBERATION_ANNOUNCER = f"{__name__}.record_announcement"
+    _announcer.cache_clear()
+    ANNOUNCED.clear()
+    yield ANNOUNCED
+    _announcer.cache_clear()
+
+
+def test_changes_citizens_see_are_announced_after_commit_and_refusals_are_not(
+        agency, announcements, django_capture_on_commit_callbacks):
+    from deliberation.announcements import Kind
+
+    admin = agency_admin(agency)
+    debate = closed(agency)
+    expected = (Kind.DEBATE_TALLY, agency.pk, debate.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(PermissionDenied):
+            admin_services.publish_results(actor=agency_admin(AgencyFactory()), debate_id=debate.pk, result_text="x")
+    assert announcements == []
+    for change in (
+        lambda: admin_services.publish_results(actor=admin, debate_id=debate.pk, result_text="답변"),
+        lambda: admin_services.apply_debate_action(actor=admin, debate_ids=[debate.pk], action="hide"),
+        lambda: admin_services.update_debate(actor=admin, debate_id=debate.pk, title="새 제목"),
+        lambda: admin_services.add_material(actor=admin, debate_id=debate.pk, kind="text", title="배경", body="글"),
+    ):
+        announcements.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+            assert announcements == []  # not before the commit
+        assert announcements == [expected]
