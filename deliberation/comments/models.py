@@ -1,5 +1,5 @@
-"""Comments on proposals (and, later, debates): one level of replies, edits and deletes by
-their authors, reports by anyone signed in."""
+"""Comments on proposals and on debates: one level of replies, edits and deletes by their
+authors, reports by anyone signed in. A comment belongs to exactly one of the two."""
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -12,7 +12,10 @@ class Comment(models.Model):
     BODY_MAX = 2_000
 
     proposal = models.ForeignKey(
-        "proposals.Proposal", on_delete=models.CASCADE, related_name="comments"
+        "proposals.Proposal", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    debate = models.ForeignKey(
+        "debates.Debate", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
@@ -31,10 +34,24 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["proposal", "created_at"], name="comment_thread_idx")]
+        indexes = [
+            models.Index(fields=["proposal", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["debate", "created_at"], name="comment_debate_thread_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proposal__isnull=False, debate__isnull=True)
+                | models.Q(proposal__isnull=True, debate__isnull=False),
+                name="comment_on_one_target",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.body[:50]
+
+    @property
+    def target(self):
+        return self.proposal if self.proposal_id else self.debate
 
     @property
     def is_visible(self) -> bool:

@@ -5,13 +5,14 @@ from deliberation.errors import NotFound
 from .models import Comment
 
 
-def thread(*, proposal) -> QuerySet[Comment]:
-    """Top-level comments in order, each with its replies. A removed comment still shows
-    (as removed) when it has visible replies, so that they keep their context."""
+def thread(*, proposal=None, debate=None) -> QuerySet[Comment]:
+    """Top-level comments of a proposal or a debate in order, each with its replies. A removed
+    comment still shows (as removed) when it has visible replies, so they keep their context."""
+    target = {"proposal": proposal} if proposal is not None else {"debate": debate}
     replies = Comment.objects.filter(deleted_at__isnull=True, hidden_at__isnull=True).select_related("author")
     visible_reply = Q(replies__deleted_at__isnull=True, replies__hidden_at__isnull=True)
     return (
-        Comment.objects.filter(proposal=proposal, parent__isnull=True)
+        Comment.objects.filter(parent__isnull=True, **target)
         .filter(Q(deleted_at__isnull=True, hidden_at__isnull=True) | visible_reply)
         .distinct()
         .select_related("author")
@@ -22,6 +23,13 @@ def thread(*, proposal) -> QuerySet[Comment]:
 def comment_of_proposal(*, proposal, pk) -> Comment:
     try:
         return Comment.objects.select_related("proposal").get(pk=pk, proposal=proposal)
+    except (Comment.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def comment_of_debate(*, debate, pk) -> Comment:
+    try:
+        return Comment.objects.select_related("debate").get(pk=pk, debate=debate)
     except (Comment.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

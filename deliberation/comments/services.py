@@ -24,17 +24,30 @@ def _clean_body(body) -> str:
     return text
 
 
+def _target_filter(proposal, debate) -> dict:
+    if (proposal is None) == (debate is None):
+        raise ValueError("a comment is on a proposal or on a debate")
+    return {"proposal": proposal} if proposal is not None else {"debate": debate}
+
+
+def _is_public(proposal, debate) -> bool:
+    if proposal is not None:
+        return proposal.is_listed
+    return debate.is_published and not debate.is_hidden and debate.trashed_at is None
+
+
 @transaction.atomic
-def post_comment(*, proposal: Proposal, author, body, parent_id=None) -> Comment:
-    """A comment, or a reply to a top-level comment of the same proposal. A reply to a reply
-    is attached to its top-level comment: threads are one level deep."""
-    if not proposal.is_listed:
+def post_comment(*, proposal: Proposal | None = None, debate=None, author, body, parent_id=None) -> Comment:
+    """A comment on a proposal or a debate, or a reply to a top-level comment of the same one.
+    A reply to a reply is attached to its top-level comment: threads are one level deep."""
+    target = _target_filter(proposal, debate)
+    if not _is_public(proposal, debate):
         raise NotFound()
     text = _clean_body(body)
     parent = None
     if parent_id not in (None, ""):
         try:
-            parent = Comment.objects.get(pk=int(parent_id), proposal=proposal)
+            parent = Comment.objects.get(pk=int(parent_id), **target)
         except (Comment.DoesNotExist, TypeError, ValueError):
             raise InvalidComment(_("The comment you reply to does not exist.")) from None
         if parent.parent_id is not None:
@@ -42,9 +55,15 @@ def post_comment(*, proposal: Proposal, author, body, parent_id=None) -> Comment
         if not parent.is_visible:
             raise InvalidComment(_("The comment you reply to is no longer shown."))
     now = timezone.now()
-    comment = Comment.objects.create(proposal=proposal, author=author, parent=parent, body=text, created_at=now)
-    touch_comments(proposal, delta=1, now=now)
+    comment = Comment.objects.create(author=author, parent=parent, body=text, created_at=now, **target)
+    _touch(comment, delta=1, now=now)
     return comment
+
+
+def _touch(comment: Comment, *, delta: int, now=None) -> None:
+    # Proposals keep a comment counter and stream their comments; debates count on read.
+    if comment.proposal_id:
+        touch_comments(comment.proposal, delta=delta, now=now)
 
 
 def _own_visible(comment: Comment, user) -> None:
@@ -60,7 +79,7 @@ def edit_comment(*, comment: Comment, user, body) -> Comment:
     comment.body = _clean_body(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
-    touch_comments(comment.proposal, delta=0)
+    _touch(comment, delta=0)
     return comment
 
 
@@ -71,7 +90,7 @@ def delete_comment(*, comment: Comment, user) -> Comment:
     comment.deleted_at = timezone.now()
     comment.body = ""
     comment.save(update_fields=["deleted_at", "body"])
-    touch_comments(comment.proposal, delta=-1)
+    _touch(comment, delta=-1)
     return comment
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.models import Agency
+from deliberation.comments.models import Comment
 
 from .models import Ballot, BallotChoice, Debate, Opinion, OpinionSupport, Status, VoteType
 
@@ -89,9 +90,10 @@ def _filtered(*, site: Agency, filters: AdminFilters) -> QuerySet[Debate]:
     return qs
 
 
-def _count_of(model, field: str) -> Subquery:
+def _count_of(model_or_rows, field: str) -> Subquery:
+    rows = model_or_rows.objects.all() if isinstance(model_or_rows, type) else model_or_rows
     return Coalesce(Subquery(
-        model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+        rows.filter(**{field: OuterRef("pk")}).order_by().values(field)
         .annotate(n=Count("*")).values("n")[:1], output_field=IntegerField()), Value(0))
 
 
@@ -101,7 +103,9 @@ def admin_debates(*, site: Agency, filters: AdminFilters) -> QuerySet[Debate]:
     similar = Debate.similar_proposals.through
     return (
         _filtered(site=site, filters=filters).filter(_tab_q(filters.tab))
-        .annotate(ballot_count=_count_of(Ballot, "debate"), similar_count=_count_of(similar, "debate"))
+        .annotate(ballot_count=_count_of(Ballot, "debate"), similar_count=_count_of(similar, "debate"),
+                  comment_count=_count_of(Comment.objects.filter(deleted_at__isnull=True, hidden_at__isnull=True),
+                                          "debate"))
         .order_by("-created_at", "-id")
     )
 
@@ -144,7 +148,7 @@ def row_values(debate: Debate, now: datetime) -> dict:
         "created": debate.created_at,
         "views": debate.view_count,
         "participants": debate.participants,
-        "comments": 0,  # debates have no comments yet
+        "comments": getattr(debate, "comment_count", 0),
         "similar": debate.similar_count,
         "result": str(_("Published")) if debate.results_published_at else str(_("Not yet")),
     }

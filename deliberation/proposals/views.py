@@ -97,9 +97,16 @@ def proposal_new(request):
     return render(request, "proposals/new.html", {"form": form}, status=status)
 
 
+COMMENT_URLS = {"post": "proposal_comment", "edit": "proposal_comment_edit",
+                "delete": "proposal_comment_delete", "report": "proposal_comment_report"}
+
+
 def _detail_context(request, proposal, **extra):
     return {
         "proposal": proposal,
+        "comment_target": proposal,
+        "comment_urls": COMMENT_URLS,
+        "comments_open": proposal.is_listed,
         "supported": selectors.has_supported(proposal=proposal, user=request.user),
         "answers": selectors.approved_answers(proposal=proposal),
         "comments": comment_selectors.thread(proposal=proposal),
@@ -210,7 +217,9 @@ def comment_edit(request, pk, comment_pk):
         else:
             messages.success(request, _("Your comment has been updated."))
             return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk) + f"#comment-{comment.pk}")
-    return render(request, "proposals/comment_edit.html", {"proposal": proposal, "comment": comment, "form": form},
+    return render(request, "comments/edit.html", {
+        "comment_target": proposal, "comment": comment, "form": form,
+        "back_url": site_reverse(request.site, "proposal_detail", pk=proposal.pk)},
                   status=400 if form.errors else 200)
 
 
@@ -246,5 +255,7 @@ def comment_report(request, pk, comment_pk):
         else:
             messages.success(request, _("Thank you. A moderator will look at this comment."))
             return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
-    return render(request, "proposals/comment_report.html", {"proposal": proposal, "comment": comment, "form": form},
+    return render(request, "comments/report.html", {
+        "comment_target": proposal, "comment": comment, "form": form,
+        "back_url": site_reverse(request.site, "proposal_detail", pk=proposal.pk)},
                   status=400 if form.errors else 200)
