@@ -16,6 +16,7 @@ class Kind:
     PROPOSAL = "proposal.state"  # object: a proposal (supports, comments, milestones)
     SITE_PROPOSALS = "site.proposals"  # object: an agency site (the counts its list shows)
     PROPOSAL_COMMENTS = "proposal.comments"  # object: a proposal (its latest visible comments)
+    SITE_DEBATES = "site.debates"  # object: an agency site (the compact summary its debate list shows)
 
 
 @lru_cache(maxsize=1)

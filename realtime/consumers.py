@@ -189,6 +189,7 @@ class SiteProposalsConsumer(SocketConsumer):
     support and comment counts of the proposals that site's list shows. Read-only."""
 
     topic_kind = Kind.SITE_PROPOSALS
+    group_of = staticmethod(groups.site)
 
     async def connect(self):
         get_publisher().bind_loop(asyncio.get_running_loop())
@@ -200,8 +201,16 @@ class SiteProposalsConsumer(SocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.object_id = site_id
-        self.group = groups.site(site_id)
+        self.group = self.group_of(site_id)
         await self.send_frame(protocol.hello(topic=self.group))
         await get_publisher().fanout.join(self.group, self)
         self.joined = True
         await self.send_snapshot()
+
+
+class SiteDebatesConsumer(SiteProposalsConsumer):
+    """ws/debates/ and ws/a/<slug>/debates/: the status and participants of each debate the
+    site's list shows. Read-only."""
+
+    topic_kind = Kind.SITE_DEBATES
+    group_of = staticmethod(groups.site_debates)

@@ -9,6 +9,11 @@ AGENCY = "agency."
 PROPOSAL = "proposal."  # one citizen proposal: its supports, comments, milestones
 SITE = "site."  # one agency site (the city is one too): the counts its proposal list shows
 COMMENTS = "comments."  # one proposal's comment stream
+SITE_DEBATES = "sitedebates."  # one agency site's debate list: status and participants per debate
+
+
+def site_debates(agency_id: int) -> str:
+    return f"{SITE_DEBATES}{int(agency_id)}"
 
 
 def comments(proposal_id: int) -> str:

@@ -1,6 +1,6 @@
 """The wire protocol between the server and browsers: JSON text frames, versioned.
 
-Server → client: hello, tally, proposal, proposal_counts, ack, pong, error. Client → server: ping, resync, vote.
+Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, ack, pong, error. Client → server: ping, resync, vote.
 Every frame is a JSON object with a "type". docs/realtime-protocol.md has an example of each."""
 
 import json
@@ -49,6 +49,11 @@ def proposal(*, seq: int, state: dict) -> dict:
 def comments(*, seq: int, state: dict) -> dict:
     """A proposal's latest visible comments (proposals.selectors.proposal_comments_state)."""
     return {"type": "comments", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
+def debate_summary(*, seq: int, state: dict) -> dict:
+    """A site's debate list, compactly (debates.selectors.site_debate_summary)."""
+    return {"type": "debate_summary", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
 def proposal_counts(*, seq: int, state: dict) -> dict:

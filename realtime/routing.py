@@ -1,8 +1,12 @@
 from django.urls import path
 
-from .consumers import DebateConsumer, ProposalCommentsConsumer, ProposalConsumer, SiteProposalsConsumer
+from .consumers import (
+    DebateConsumer, ProposalCommentsConsumer, ProposalConsumer, SiteDebatesConsumer, SiteProposalsConsumer,
+)
 
 websocket_urlpatterns = [
+    path("ws/debates/", SiteDebatesConsumer.as_asgi()),
+    path("ws/a/<slug:agency_slug>/debates/", SiteDebatesConsumer.as_asgi()),
     path("ws/debates/<int:debate_id>/", DebateConsumer.as_asgi()),
     path("ws/a/<slug:agency_slug>/debates/<int:debate_id>/", DebateConsumer.as_asgi()),
     path("ws/proposals/", SiteProposalsConsumer.as_asgi()),

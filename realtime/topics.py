@@ -33,6 +33,10 @@ TOPICS: dict[str, Topic] = {
         group_prefix=groups.COMMENTS,
         group=groups.comments, state=proposal_selectors.proposal_comments_state, message=protocol.comments
     ),
+    Kind.SITE_DEBATES: Topic(
+        group_prefix=groups.SITE_DEBATES,
+        group=groups.site_debates, state=debate_selectors.site_debate_summary, message=protocol.debate_summary
+    ),
     Kind.SITE_PROPOSALS: Topic(
         group_prefix=groups.SITE,
         group=groups.site, state=proposal_selectors.site_proposal_counts, message=protocol.proposal_counts

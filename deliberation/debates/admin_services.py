@@ -15,17 +15,27 @@ from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.models import Agency
 from deliberation.agencies.permissions import can_administer
-from deliberation.announcements import Kind, announce_change
 from deliberation.audit.services import record, snapshot
 from deliberation.errors import NotFound, PermissionDenied
 from deliberation.text import plain_text, single_line
 
 from .errors import InvalidDebate
 from .models import (
-    Ballot, Debate, DebateMaterial, DebateOption, Entry, MaterialKind, OptionKind, Opinion, ResearchQuestion,
-    Status, TallyVisibility, VoteType,
+    Ballot,
+    Debate,
+    DebateMaterial,
+    DebateOption,
+    Entry,
+    MaterialKind,
+    Opinion,
+    OptionKind,
+    ResearchQuestion,
+    Status,
+    TallyVisibility,
+    VoteType,
 )
 from .selectors import forget_ballot_box
+from .services import announce_debate
 
 TITLE_MAX = 200
 LABEL_MAX = 100
@@ -68,7 +78,7 @@ def _changed(debate: Debate, actor, action: str, before: dict, after: dict) -> N
     """The common tail of every change: audit, cache, announcement."""
     record(agency=debate.agency, actor=actor, action=action, target=debate, before=before, after=after)
     forget_ballot_box(debate.pk)
-    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    announce_debate(debate)
 
 
 def _text(value) -> str:

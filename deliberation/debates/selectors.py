@@ -141,6 +141,30 @@ def _discussion_state(debate, visible: bool) -> dict:
     }
 
 
+SITE_SUMMARY_SIZE = 100
+
+
+def site_debate_summary(agency_id: int) -> dict | None:
+    """What a site's debate list shows live, compactly: {debate id: [status, participants]}
+    for its 100 latest public debates (participants withheld, None, while hidden)."""
+    if not Agency.objects.filter(pk=agency_id).exists():
+        return None
+    now = timezone.now()
+    debates = list(public_debates(site=Agency(pk=agency_id))[:SITE_SUMMARY_SIZE])
+    ballots = dict(
+        Ballot.objects.filter(debate__in=debates).values("debate_id").annotate(n=Count("id")).values_list("debate_id", "n")
+    )
+    opinions = dict(
+        Opinion.objects.filter(debate__in=debates, hidden_at__isnull=True).values("debate_id")
+        .annotate(n=Count("id")).values_list("debate_id", "n")
+    )
+    summary = {}
+    for debate in debates:
+        count = opinions.get(debate.pk, 0) if debate.vote_type == VoteType.DISCUSSION else ballots.get(debate.pk, 0)
+        summary[str(debate.pk)] = [debate.status_at(now), count if debate.tally_is_public else None]
+    return {"site": agency_id, "debates": summary}
+
+
 def debate_belongs_to_site(*, debate_id: int, site_slug: str | None) -> bool:
     try:
         site = site_for_slug(site_slug)

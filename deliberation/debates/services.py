@@ -9,9 +9,27 @@ from deliberation.announcements import Kind, announce_change
 from deliberation.errors import DomainError, NotFound
 
 from .errors import (
-    AlreadyPostedOpinion, AlreadySupportedOpinion, AlreadyVoted, DebateNotOpen, InvalidBallot, MissingAnswer, TakesOpinions, TooManyChoices, UnknownOption,
+    AlreadyPostedOpinion,
+    AlreadySupportedOpinion,
+    AlreadyVoted,
+    DebateNotOpen,
+    InvalidBallot,
+    MissingAnswer,
+    TakesOpinions,
+    TooManyChoices,
+    UnknownOption,
 )
-from .models import Ballot, BallotChoice, Debate, DebateOption, Opinion, OpinionSupport, OptionKind, Status, VoteType
+from .models import (
+    Ballot,
+    BallotChoice,
+    Debate,
+    DebateOption,
+    Opinion,
+    OpinionSupport,
+    OptionKind,
+    Status,
+    VoteType,
+)
 from .selectors import ballot_box, forget_ballot_box
 
 PRO_CON_DEFAULT_LABELS = (
@@ -37,6 +55,12 @@ def create_pro_con_debate(
         for i, (kind, default) in enumerate(PRO_CON_DEFAULT_LABELS)
     )
     return debate
+
+
+def announce_debate(debate: Debate) -> None:
+    """The debate's own state, and the summary of its agency's debate list."""
+    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    announce_change(Kind.SITE_DEBATES, agency_id=debate.agency_id, object_id=debate.agency_id)
 
 
 @dataclass(frozen=True)
@@ -106,7 +130,7 @@ def cast_ballots(*, debate_id: int, requests: list[BallotRequest]) -> list[Ballo
             # In the batch's transaction: a ballot's answers are stored with it, or not at all.
             BallotChoice.objects.bulk_create(choices)
         if inserted:
-            announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+            announce_debate(debate)
     return results
 
 
@@ -262,7 +286,7 @@ def publish_debate(*, actor, debate_id, title: str, opens_at, closes_at) -> Deba
     forget_ballot_box(debate.pk)
     record(agency=debate.agency, actor=actor, action="debate.published", target=debate,
            before=before, after=snapshot(debate, fields))
-    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    announce_debate(debate)
     return debate
 
 
@@ -293,7 +317,7 @@ def post_opinion(*, debate_id, author, body) -> Opinion:
     if Opinion.objects.filter(debate=debate, author=author).exists():
         raise AlreadyPostedOpinion()
     opinion = Opinion.objects.create(debate=debate, author=author, body=text)
-    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    announce_debate(debate)
     return opinion
 
 
@@ -313,7 +337,7 @@ def support_opinion(*, debate_id, opinion_id, citizen) -> Opinion:
     OpinionSupport.objects.create(opinion=opinion, citizen=citizen)
     Opinion.objects.filter(pk=opinion.pk).update(support_count=models.F("support_count") + 1)
     opinion.support_count += 1
-    announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
+    announce_debate(debate)
     return opinion
 
 

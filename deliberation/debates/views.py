@@ -1,18 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
 from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation.agencies.sites import site_reverse, site_view
-from deliberation.errors import DomainError, ErrorCode, NotFound
-from deliberation.http import domain_error_response, error_response, json_body
-
 from deliberation.comments import selectors as comment_selectors
 from deliberation.comments import services as comment_services
+from deliberation.errors import DomainError, ErrorCode, NotFound
+from deliberation.http import domain_error_response, error_response, json_body
 from deliberation.proposals.forms import CommentForm, ReportForm
 
 from . import selectors, services
@@ -93,7 +92,11 @@ def debate_list(request):
     vote_type, state = request.GET.get("type", ""), request.GET.get("state", "")
     debates = selectors.filtered_debates(site=request.site, vote_type=vote_type, state=state)
     page = Paginator(debates, 12).get_page(request.GET.get("page"))
+    summary = selectors.site_debate_summary(request.site.pk)["debates"]
+    for debate in page.object_list:
+        debate.participants = (summary.get(str(debate.pk)) or [None, None])[1]
     return render(request, "debates/list.html", {
+        "ws_path": "/ws/debates/" if request.site.is_city else f"/ws/a/{request.site.slug}/debates/",
         "debates": page.object_list, "page": page, "vote_type": vote_type, "state": state,
         "vote_types": VoteType.choices,
         "states": [(s, label) for s, label in Status.choices if s != Status.DRAFT],

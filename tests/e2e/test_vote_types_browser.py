@@ -67,9 +67,12 @@ def count_of(tab, label):
 
 def test_multiple_choice_up_to_two(site):
     url = f"{site.base}/debates/2/"
-    screen, phone = site(), site("citizen", mobile=True)
+    screen, phone, listing = site(), site("citizen", mobile=True), site()
     live(screen, url)
     live(phone, url)
+    live(listing, f"{site.base}/debates/")
+    card = listing.locator("[data-debate-id='2']")
+    expect(card.locator("[data-participants]")).to_have_text("0")
     phone.check("label:has-text('그늘막') input")
     phone.check("label:has-text('야간 조명') input")
     phone.check("label:has-text('수유실') input")
@@ -82,7 +85,8 @@ def test_multiple_choice_up_to_two(site):
     expect(count_of(screen, "야간 조명")).to_have_text("1")
     expect(count_of(screen, "수유실")).to_have_text("0")
     expect(screen.locator("[data-total]")).to_have_text("1")
-    assert screen.errors == [] and phone.errors == []
+    expect(card.locator("[data-participants]")).to_have_text("1", timeout=LIVE_MS)  # the list, live too
+    assert screen.errors == [] and phone.errors == [] and listing.errors == []
 
 
 def test_research_survey_with_a_required_question(site):

@@ -1,0 +1,44 @@
+// A site's debate list, live: each card's status and participants from the site's
+// `debate_summary` frames (docs/realtime-protocol.md).
+import { openLiveChannel } from "./live.js";
+
+const root = document.querySelector("[data-live-debates]");
+if (root) {
+  const lang = document.documentElement.lang || "ko";
+  const t = (ko, en) => (lang.startsWith("ko") ? ko : en);
+  const statusText = {
+    scheduled: t("예정", "Scheduled"),
+    in_progress: t("진행중", "In progress"),
+    closed: t("마감", "Closed"),
+    results_published: t("결과공개", "Results published"),
+  };
+  const liveText = {
+    connecting: t("실시간 연결 중…", "Connecting live updates…"),
+    live: t("실시간 반영 중", "Live"),
+    reconnecting: t("연결이 끊겨 다시 연결하는 중…", "Connection lost, reconnecting…"),
+    closed: t("실시간 연결 종료", "Live updates stopped"),
+  };
+  const statusEl = document.querySelector("[data-live-status]");
+  openLiveChannel(root.dataset.wsPath, {
+    onState(frame) {
+      if (frame.type !== "debate_summary" || !frame.debates) return;
+      for (const card of root.querySelectorAll("[data-debate-id]")) {
+        const entry = frame.debates[card.dataset.debateId];
+        if (!entry) continue;
+        const [status, participants] = entry;
+        const badge = card.querySelector("[data-status]");
+        if (badge && badge.dataset.status !== status && statusText[status]) {
+          badge.dataset.status = status;
+          badge.textContent = statusText[status];
+        }
+        const count = card.querySelector("[data-participants]");
+        if (count && participants !== null) count.textContent = participants;
+      }
+    },
+    onStatus(status) {
+      if (!statusEl) return;
+      statusEl.textContent = liveText[status];
+      statusEl.dataset.state = status;
+    },
+  });
+}
