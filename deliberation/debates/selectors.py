@@ -7,7 +7,7 @@ from deliberation.agencies.models import Agency
 from deliberation.agencies.selectors import site_for_slug
 from deliberation.errors import NotFound
 
-from .models import Ballot, BallotChoice, Debate, Opinion, Status, VoteType
+from .models import Ballot, BallotChoice, Debate, Entry, Opinion, Status, VoteType
 
 
 def public_debates(*, site: Agency) -> QuerySet[Debate]:
@@ -17,9 +17,12 @@ def public_debates(*, site: Agency) -> QuerySet[Debate]:
     ).order_by("-opens_at", "-id")
 
 
-def filtered_debates(*, site: Agency, vote_type: str = "", state: str = "") -> QuerySet[Debate]:
-    """The public list with its filters: vote type, and the state derived from the clock."""
+def filtered_debates(*, site: Agency, vote_type: str = "", state: str = "", entry: str = "") -> QuerySet[Debate]:
+    """The public list with its filters: entry point, vote type, and the state derived from
+    the clock."""
     qs = public_debates(site=site)
+    if entry in Entry.values:
+        qs = qs.filter(entry=entry)
     if vote_type in VoteType.values:
         qs = qs.filter(vote_type=vote_type)
     now = timezone.now()

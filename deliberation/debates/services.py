@@ -23,6 +23,7 @@ from .models import (
     Ballot,
     BallotChoice,
     Debate,
+    Entry,
     DebateOption,
     Opinion,
     OpinionSupport,
@@ -43,11 +44,11 @@ OTHER_TEXT_MAX = 200
 @transaction.atomic
 def create_pro_con_debate(
     *, agency: Agency, title: str, body: str = "", opens_at, closes_at,
-    labels: dict[str, str] | None = None, publish: bool = True,
+    labels: dict[str, str] | None = None, publish: bool = True, entry: str = Entry.AGENCY_ASKS,
 ) -> Debate:
     debate = Debate.objects.create(
         agency=agency, title=title, body=body, vote_type=VoteType.PRO_CON,
-        opens_at=opens_at, closes_at=closes_at, is_published=publish,
+        opens_at=opens_at, closes_at=closes_at, is_published=publish, entry=entry,
     )
     labels = labels or {}
     DebateOption.objects.bulk_create(

@@ -15,7 +15,7 @@ from deliberation.http import domain_error_response, error_response, json_body
 from deliberation.proposals.forms import CommentForm, ReportForm
 
 from . import selectors, services
-from .models import Status, VoteType
+from .models import Entry, Status, VoteType
 
 
 def _debate_or_404(request, pk):
@@ -89,15 +89,16 @@ def opinion_support(request, pk, opinion_pk):
 @require_GET
 @site_view
 def debate_list(request):
-    vote_type, state = request.GET.get("type", ""), request.GET.get("state", "")
-    debates = selectors.filtered_debates(site=request.site, vote_type=vote_type, state=state)
+    vote_type, state, entry = request.GET.get("type", ""), request.GET.get("state", ""), request.GET.get("entry", "")
+    debates = selectors.filtered_debates(site=request.site, vote_type=vote_type, state=state, entry=entry)
     page = Paginator(debates, 12).get_page(request.GET.get("page"))
     summary = selectors.site_debate_summary(request.site.pk)["debates"]
     for debate in page.object_list:
         debate.participants = (summary.get(str(debate.pk)) or [None, None])[1]
     return render(request, "debates/list.html", {
         "ws_path": "/ws/debates/" if request.site.is_city else f"/ws/a/{request.site.slug}/debates/",
-        "debates": page.object_list, "page": page, "vote_type": vote_type, "state": state,
+        "debates": page.object_list, "page": page, "vote_type": vote_type, "state": state, "entry": entry,
+        "entries": Entry.choices,
         "vote_types": VoteType.choices,
         "states": [(s, label) for s, label in Status.choices if s != Status.DRAFT],
     })

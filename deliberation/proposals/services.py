@@ -195,7 +195,7 @@ def promote_to_debate(proposal: Proposal, *, now):
     opens_at = now + PROMOTED_DEBATE_STARTS_AFTER
     debate = create_pro_con_debate(
         agency=proposal.agency, title=proposal.title, body=proposal.body,
-        opens_at=opens_at, closes_at=opens_at + PROMOTED_DEBATE_LASTS, publish=False,
+        opens_at=opens_at, closes_at=opens_at + PROMOTED_DEBATE_LASTS, publish=False, entry="citizen_debate",
     )
     proposal.promoted_at = now
     proposal.debate = debate
