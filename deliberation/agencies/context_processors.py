@@ -12,4 +12,5 @@ def current_site(request):
         "participating_agencies": participating_agencies,
         "can_manage_current_agency": lambda: can_administer(request.user, agency),
         "is_officer_here": lambda: has_role(request.user, agency, Role.OFFICER),
+        "can_moderate_here": lambda: can_administer(request.user, agency) or has_role(request.user, agency, Role.MODERATOR),
     }

@@ -109,7 +109,7 @@ def _detail_context(request, proposal, **extra):
         "comments_open": proposal.is_listed,
         "supported": selectors.has_supported(proposal=proposal, user=request.user),
         "answers": selectors.approved_answers(proposal=proposal),
-        "comments": comment_selectors.thread(proposal=proposal),
+        "comments": comment_selectors.thread(proposal=proposal, viewer=request.user),
         "comment_form": CommentForm(),
         "ws_path": _ws_path(request.site, f"proposals/{proposal.pk}/"),
         **extra,

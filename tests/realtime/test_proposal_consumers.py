@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from deliberation.agencies.models import Agency
 from deliberation.agencies.selectors import city
-from deliberation.announcements import Kind, announce_change
+from deliberation.announcements import Kind
 from deliberation.comments.models import Comment
 from deliberation.comments.services import delete_comment, post_comment
 from deliberation.proposals.models import Proposal
@@ -68,9 +68,9 @@ def delete(c):
 
 @database_sync_to_async
 def hide(c):
-    # No moderation service yet: hide the row and announce, as one will.
-    Comment.objects.filter(pk=c.pk).update(hidden_at=timezone.now())
-    announce_change(Kind.PROPOSAL_COMMENTS, agency_id=c.proposal.agency_id, object_id=c.proposal_id)
+    from deliberation.comments.moderation import hide_comment
+
+    hide_comment(actor=CitizenFactory(is_platform_admin=True), comment_id=c.pk, reason="광고")
 
 
 @database_sync_to_async
