@@ -370,6 +370,16 @@ def set_similar_proposals(*, actor, debate_id, proposal_ids) -> Debate:
 MATERIAL_FIELDS = ["kind", "title", "body", "url", "file", "alt_text", "position"]
 
 
+DOCUMENT_EXTENSIONS = {
+    "pdf", "hwp", "hwpx", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "txt", "csv", "zip",
+}
+
+
+def _is_document(upload) -> bool:
+    name = getattr(upload, "name", "") or ""
+    return "." in name and name.rsplit(".", 1)[1].lower() in DOCUMENT_EXTENSIONS
+
+
 def _is_image(upload) -> bool:
     head = upload.read(16)
     upload.seek(0)
@@ -402,6 +412,10 @@ def add_material(*, actor, debate_id, kind: str, title: str, body: str = "", url
             errors["file"] = [_("The file must be 10 MB or smaller.")]
         elif kind == MaterialKind.IMAGE and not _is_image(file):
             errors["file"] = [_("Upload a PNG, JPEG, GIF or WebP image.")]
+        elif kind == MaterialKind.FILE and not _is_document(file):
+            # Uploads are served from the site's own origin: an HTML or SVG file there could
+            # run script in citizens' sessions, so only document formats are taken.
+            errors["file"] = [_("Upload a document: PDF, HWP, Word, Excel, PowerPoint, text, CSV or ZIP.")]
     if kind == MaterialKind.IMAGE and not alt_text:
         errors["alt_text"] = [_("Describe the image for people who cannot see it.")]
     if errors:

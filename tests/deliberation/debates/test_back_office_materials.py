@@ -74,6 +74,9 @@ def test_each_kind_is_added_and_audited(setup, tmp_path):
     ({"kind": "image", "title": "그림", "alt_text": "설명", "file": SimpleUploadedFile("c.png", b"<svg onload=x>")},
      "file"),
     ({"kind": "video", "title": "영상"}, "kind"),
+    ({"kind": "file", "title": "페이지", "file": SimpleUploadedFile("x.html", b"<script>alert(1)</script>")}, "file"),
+    ({"kind": "file", "title": "그림", "file": SimpleUploadedFile("x.svg", b"<svg onload=x>")}, "file"),
+    ({"kind": "file", "title": "확장자 없음", "file": SimpleUploadedFile("README", b"text")}, "file"),
 ])
 def test_bad_materials_are_refused(setup, kwargs, field):
     admin, debate = setup
