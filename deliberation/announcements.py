@@ -17,6 +17,7 @@ class Kind:
     SITE_PROPOSALS = "site.proposals"  # object: an agency site (the counts its list shows)
     PROPOSAL_COMMENTS = "proposal.comments"  # object: a proposal (its latest visible comments)
     SITE_DEBATES = "site.debates"  # object: an agency site (the compact summary its debate list shows)
+    FACILITATOR = "debate.screen"  # object: a debate (its facilitator screen: online + hall counts)
 
 
 @lru_cache(maxsize=1)

@@ -2,10 +2,12 @@
 
 import asyncio
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from deliberation.announcements import Kind
+from deliberation.debates.facilitation import may_facilitate_on_site
 from deliberation.debates.services import BallotRequest, cast_ballots
 from deliberation.errors import DomainError
 
@@ -214,3 +216,34 @@ class SiteDebatesConsumer(SiteProposalsConsumer):
 
     topic_kind = Kind.SITE_DEBATES
     group_of = staticmethod(groups.site_debates)
+
+
+CLOSE_FORBIDDEN = 4403
+
+
+class FacilitatorConsumer(SocketConsumer):
+    """ws/debates/<id>/screen/ and ws/a/<slug>/debates/<id>/screen/: the facilitator screen
+    (online and hall counts, controls' state, people watching). Authorization on join: only
+    the debate's agency admins, its facilitators and the platform admin; anyone else gets an
+    error frame and close 4403. Read-only: the controls are the page's HTTP forms."""
+
+    topic_kind = Kind.FACILITATOR
+
+    async def connect(self):
+        get_publisher().bind_loop(asyncio.get_running_loop())
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.object_id = int(kwargs["debate_id"])
+        self.group = groups.screen(self.object_id)
+        await self.accept()
+        user = self.scope.get("user")
+        allowed = user is not None and await database_sync_to_async(may_facilitate_on_site)(
+            user, self.object_id, kwargs.get("agency_slug")
+        )
+        if not allowed:
+            await self.send_frame(protocol.error(code="forbidden", message="Facilitators only."))
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.send_frame(protocol.hello(topic=self.group))
+        await get_publisher().fanout.join(self.group, self)
+        self.joined = True
+        await self.send_snapshot()

@@ -10,6 +10,7 @@ PROPOSAL = "proposal."  # one citizen proposal: its supports, comments, mileston
 SITE = "site."  # one agency site (the city is one too): the counts its proposal list shows
 COMMENTS = "comments."  # one proposal's comment stream
 SITE_DEBATES = "sitedebates."  # one agency site's debate list: status and participants per debate
+SCREEN = "screen."  # one debate's facilitator screen (authorized joins only)
 
 
 def site_debates(agency_id: int) -> str:
@@ -42,3 +43,7 @@ def split(group: str) -> tuple[str, int] | None:
     if not dot or not head or "." in head or not (tail.isascii() and tail.isdigit()):
         return None
     return head + dot, int(tail)
+
+
+def screen(debate_id: int) -> str:
+    return f"{SCREEN}{int(debate_id)}"

@@ -1,6 +1,6 @@
 """The wire protocol between the server and browsers: JSON text frames, versioned.
 
-Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, ack, pong, error. Client → server: ping, resync, vote.
+Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, screen, ack, pong, error. Client → server: ping, resync, vote.
 Every frame is a JSON object with a "type". docs/realtime-protocol.md has an example of each."""
 
 import json
@@ -59,6 +59,11 @@ def debate_summary(*, seq: int, state: dict) -> dict:
 def proposal_counts(*, seq: int, state: dict) -> dict:
     """The counts a site's proposal list shows (proposals.selectors.site_proposal_counts)."""
     return {"type": "proposal_counts", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
+def screen(*, seq: int, state: dict) -> dict:
+    """A debate's facilitator screen (debates.facilitation.facilitator_state + `watching`)."""
+    return {"type": "screen", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
 def ack(*, ref, ballot: int) -> dict:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from deliberation.announcements import Kind
+from deliberation.debates import facilitation
 from deliberation.debates import selectors as debate_selectors
 from deliberation.proposals import selectors as proposal_selectors
 
@@ -18,6 +19,19 @@ class Topic:
     group: Callable[[int], str]
     state: Callable[[int], dict | None]
     message: Callable[..., dict]
+
+
+def facilitator_screen_state(debate_id: int) -> dict | None:
+    """The domain's facilitator state plus what only realtime knows: the sockets this process
+    holds on the debate's public group (people watching now)."""
+    state = facilitation.facilitator_state(debate_id)
+    if state is None:
+        return None
+    from .publisher import get_publisher  # the publisher imports this module
+
+    registry = getattr(get_publisher().fanout, "registry", None)
+    members = getattr(registry, "_members", {}).get(groups.debate(debate_id), ()) if registry else ()
+    return {**state, "watching": len(members)}
 
 
 TOPICS: dict[str, Topic] = {
@@ -36,6 +50,10 @@ TOPICS: dict[str, Topic] = {
     Kind.SITE_DEBATES: Topic(
         group_prefix=groups.SITE_DEBATES,
         group=groups.site_debates, state=debate_selectors.site_debate_summary, message=protocol.debate_summary
+    ),
+    Kind.FACILITATOR: Topic(
+        group_prefix=groups.SCREEN,
+        group=groups.screen, state=facilitator_screen_state, message=protocol.screen
     ),
     Kind.SITE_PROPOSALS: Topic(
         group_prefix=groups.SITE,

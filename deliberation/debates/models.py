@@ -60,6 +60,10 @@ class Debate(models.Model):
     trashed_at = models.DateTimeField(null=True, blank=True)
     result_text = models.TextField(_("the agency's response"), blank=True)
     view_count = models.PositiveIntegerField(default=0)
+    # The facilitator screen (진행자 화면): whether the projector shows the numbers, and for a
+    # research survey the position of the question the hall (and the phones) are on.
+    screen_reveals_results = models.BooleanField(_("results shown on the big screen"), default=False)
+    screen_question = models.PositiveSmallIntegerField(_("question on the big screen"), default=0)
     similar_proposals = models.ManyToManyField(
         "proposals.Proposal", blank=True, related_name="similar_debates", verbose_name=_("similar proposals")
     )
@@ -227,3 +231,31 @@ class DebateMaterial(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+
+class OfflineCount(models.Model):
+    """One hall count (현장 집계) for one option, entered by the facilitator: a show of hands or
+    the paper ballots. A correction never edits a row: the old entry stops being current and
+    a new one that `replaces` it is written (both audited); removal only clears `is_current`."""
+
+    LABEL_MAX = 100
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="offline_counts")
+    option = models.ForeignKey(DebateOption, on_delete=models.CASCADE, related_name="offline_counts")
+    count = models.PositiveIntegerField(_("count"))
+    label = models.CharField(_("what was counted"), max_length=LABEL_MAX, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+    is_current = models.BooleanField(default=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+    )
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        indexes = [models.Index(fields=["debate", "is_current"], name="offline_count_current_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.option.label}: {self.count}" if self.option_id else str(self.count)

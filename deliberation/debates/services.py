@@ -62,6 +62,7 @@ def announce_debate(debate: Debate) -> None:
     """The debate's own state, and the summary of its agency's debate list."""
     announce_change(Kind.DEBATE_TALLY, agency_id=debate.agency_id, object_id=debate.pk)
     announce_change(Kind.SITE_DEBATES, agency_id=debate.agency_id, object_id=debate.agency_id)
+    announce_change(Kind.FACILITATOR, agency_id=debate.agency_id, object_id=debate.pk)
 
 
 @dataclass(frozen=True)

@@ -293,7 +293,8 @@ def test_changes_citizens_see_are_announced_after_commit_and_refusals_are_not(
     admin = agency_admin(agency)
     debate = closed(agency)
     # The debate's own state and its site's list summary.
-    expected = [(Kind.DEBATE_TALLY, agency.pk, debate.pk), (Kind.SITE_DEBATES, agency.pk, agency.pk)]
+    expected = [(Kind.DEBATE_TALLY, agency.pk, debate.pk), (Kind.SITE_DEBATES, agency.pk, agency.pk),
+                (Kind.FACILITATOR, agency.pk, debate.pk)]
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(PermissionDenied):
             admin_services.publish_results(actor=agency_admin(AgencyFactory()), debate_id=debate.pk, result_text="x")
