@@ -7,6 +7,7 @@ from deliberation.agencies import admin_views as agency_admin
 from deliberation.agencies import views as agency_views
 from deliberation.comments import moderation_views
 from deliberation.debates import admin_views as debate_admin
+from deliberation.debates import facilitation_views
 from deliberation.debates import views as debate_views
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("manage/proposals/", include("deliberation.proposals.manage_urls")),
     path("manage/debates/", include("deliberation.debates.manage_urls")),
     path("manage/debates/<int:pk>/publish/", debate_admin.publish_debate, name="manage_debate_publish"),
+    path("manage/debates/<int:pk>/screen/", facilitation_views.screen, name="manage_debate_screen"),
     path("manage/moderation/", moderation_views.queue, name="manage_moderation"),
     path("manage/moderation/<int:comment_pk>/", moderation_views.act, name="manage_moderation_act"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),

@@ -219,6 +219,7 @@ class SiteDebatesConsumer(SiteProposalsConsumer):
 
 
 CLOSE_FORBIDDEN = 4403
+WATCHING_CHECK_SECONDS = 5.0
 
 
 class FacilitatorConsumer(SocketConsumer):
@@ -247,3 +248,23 @@ class FacilitatorConsumer(SocketConsumer):
         await get_publisher().fanout.join(self.group, self)
         self.joined = True
         await self.send_snapshot()
+        self._watch_task = asyncio.get_running_loop().create_task(self._follow_audience())
+
+    async def _follow_audience(self):
+        """Phones joining or leaving announce nothing: when the number watching changes,
+        mark the screen's group dirty so every screen gets it with the next tick."""
+        from .topics import watching
+
+        last = watching(self.object_id)
+        while self.joined:
+            await asyncio.sleep(WATCHING_CHECK_SECONDS)
+            now = watching(self.object_id)
+            if now != last:
+                last = now
+                get_publisher().mark_groups_dirty([self.group])
+
+    async def disconnect(self, code):
+        task = getattr(self, "_watch_task", None)
+        if task is not None:
+            task.cancel()
+        await super().disconnect(code)

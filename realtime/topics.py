@@ -27,11 +27,17 @@ def facilitator_screen_state(debate_id: int) -> dict | None:
     state = facilitation.facilitator_state(debate_id)
     if state is None:
         return None
+    return {**state, "watching": watching(debate_id)}
+
+
+def watching(debate_id: int) -> int:
+    """Sockets this process holds on the debate's public group (per process: with several
+    server processes each screen sees its own process's share)."""
     from .publisher import get_publisher  # the publisher imports this module
 
     registry = getattr(get_publisher().fanout, "registry", None)
     members = getattr(registry, "_members", {}).get(groups.debate(debate_id), ()) if registry else ()
-    return {**state, "watching": len(members)}
+    return len(members)
 
 
 TOPICS: dict[str, Topic] = {

@@ -241,3 +241,73 @@ def test_reveal_and_hide(agency):
     facilitation.set_reveal(actor=user, debate_id=debate.pk, reveal=False)
     assert [a.action for a in AuditEntry.objects.filter(action__startswith="debate.screen_").order_by("id")] == [
         "debate.screen_revealed", "debate.screen_hidden"]
+
+
+# --- the page ---------------------------------------------------------------------------------
+def screen_url(debate):
+    return f"/a/{debate.agency.slug}/manage/debates/{debate.pk}/screen/"
+
+
+def test_the_page_is_not_found_for_everyone_but_facilitators(client, agency, other_agency, citizen):
+    debate = open_pro_con_debate(agency=agency)
+    response = client.get(screen_url(debate))
+    assert response.status_code == 302 and "/login" in response["Location"]  # log in first
+    for user in (citizen, agency_admin(other_agency), facilitator_of(other_agency)):
+        client.force_login(user)
+        assert client.get(screen_url(debate)).status_code == 404
+        assert client.post(screen_url(debate), {"action": "close"}).status_code == 404
+    client.force_login(facilitator_of(other_agency))
+    assert client.get(f"/a/{other_agency.slug}/manage/debates/{debate.pk}/screen/").status_code == 404
+    assert Debate.objects.get(pk=debate.pk).status == Status.IN_PROGRESS
+
+
+def test_the_page_shows_the_qr_code_the_short_url_and_the_labelled_chart(client, agency):
+    debate = open_pro_con_debate(agency=agency)
+    user = facilitator_of(agency)
+    facilitation.add_offline_count(actor=user, debate_id=debate.pk, option_id=options(debate)["for"].pk, count=12)
+    client.force_login(user)
+    response = client.get(screen_url(debate))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<svg class="segno"' in html or "segno" in html
+    assert "<title>" in html and f"testserver/a/{agency.slug}/debates/{debate.pk}/" in html
+    assert 'data-chart-svg' in html and 'data-ws-path="/ws/a/%s/debates/%d/screen/"' % (agency.slug, debate.pk) in html
+    assert 'data-total="combined">12<' in html
+
+
+def test_the_page_adds_and_corrects_a_count_and_opens_and_closes(client, agency):
+    debate = open_pro_con_debate(agency=agency)
+    user = facilitator_of(agency)
+    client.force_login(user)
+    option = options(debate)["against"]
+    response = client.post(screen_url(debate), {"action": "add", "option": option.pk, "count": "25", "label": "종이 투표"})
+    assert response.status_code == 302
+    entry = OfflineCount.objects.get()
+    assert (entry.count, entry.label, entry.entered_by) == (25, "종이 투표", user)
+    client.post(screen_url(debate), {"action": "correct", "entry": entry.pk, "count": "26", "label": "종이 투표"})
+    assert OfflineCount.objects.get(is_current=True).count == 26
+    bad = client.post(screen_url(debate), {"action": "add", "option": option.pk, "count": "-4"})
+    assert bad.status_code == 400 and OfflineCount.objects.count() == 2
+    client.post(screen_url(debate), {"action": "close"})
+    assert Debate.objects.get(pk=debate.pk).status == Status.CLOSED
+    client.post(screen_url(debate), {"action": "open", "minutes": "5"})
+    assert Debate.objects.get(pk=debate.pk).status == Status.IN_PROGRESS
+    client.post(screen_url(debate), {"action": "reveal"})
+    assert Debate.objects.get(pk=debate.pk).screen_reveals_results is True
+
+
+def test_an_entry_of_another_debate_cannot_be_corrected_through_this_page(client, agency):
+    debate, other = open_pro_con_debate(agency=agency), open_pro_con_debate(agency=agency)
+    user = facilitator_of(agency)
+    entry = facilitation.add_offline_count(actor=user, debate_id=other.pk, option_id=options(other)["for"].pk, count=3)
+    client.force_login(user)
+    assert client.post(screen_url(debate), {"action": "remove", "entry": entry.pk}).status_code == 400
+    assert OfflineCount.objects.get(pk=entry.pk).is_current
+
+
+def test_a_research_page_steps_through_the_questions(client, agency):
+    debate, (first, second) = research(agency)
+    client.force_login(facilitator_of(agency))
+    assert first.text in client.get(screen_url(debate)).content.decode()
+    client.post(screen_url(debate), {"action": "next"})
+    assert second.text in client.get(screen_url(debate)).content.decode()
