@@ -102,7 +102,7 @@ if (root) {
 
   const channel = openLiveChannel(root.dataset.wsPath, {
     onState: (frame) => { if (frame.type === "screen") render(frame); },
-    onStatus: (s) => { statusEl.textContent = statusText[s] || s; },
+    onStatus: (s) => { statusEl.textContent = statusText[s] || s; statusEl.dataset.state = s; },
     onError: (frame) => {
       if (frame.code === "forbidden") { channel.close(); statusEl.textContent = frame.message; }
     },

@@ -1,0 +1,90 @@
+"""The facilitator screen in a real browser: the facilitator projects /a/sisul/manage/debates/1/
+screen/, a citizen votes on a phone and the online and combined numbers move; the facilitator
+enters the hall's count and the combined number moves, without a reload.
+
+Debian's Chromium through Playwright against a real Daphne process with the demo data
+(seed_demo): debate 1 is 서울시설공단's pro/con debate, `sisul-facilitator` its facilitator."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
+                allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LIVE_MS = 5000
+
+
+@pytest.fixture
+def browser():
+    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def logged_in(browser, base, user, **options):
+    tab = browser.new_context(**options).new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    tab.goto(f"{base}/accounts/login/")
+    tab.fill("input[name=username]", user)
+    tab.fill("input[name=password]", "demo-pass-2026")
+    tab.click("form.stack button[type=submit]")
+    expect(tab.locator(".whoami")).to_be_visible()
+    return tab
+
+
+def test_the_screen_follows_online_ballots_and_hall_counts(server_stack, browser):
+    base = server_stack.start_server()
+    screen = logged_in(browser, base, "sisul-facilitator", viewport={"width": 1280, "height": 800})
+    screen.goto(f"{base}/a/sisul/manage/debates/1/screen/")
+    expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    expect(screen.locator(".screen-qr svg title")).to_have_count(1)
+    against = screen.locator("[data-row]").nth(1)
+    expect(against.locator("[data-cell=online]")).to_have_text("0")
+    expect(against.locator("[data-cell=combined]")).to_have_text("0")
+
+    phone = logged_in(browser, base, "citizen", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    phone.goto(f"{base}/a/sisul/debates/1/")
+    expect(phone.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    expect(screen.locator("[data-watching]")).to_have_text("1", timeout=8000)  # the phone is watching
+    phone.locator("label.choice", has_text="금지 반대").click()
+    phone.click("[data-ballot-form] button[type=submit]")
+    expect(phone.locator("[data-voted]")).to_be_visible()
+    expect(against.locator("[data-cell=online]")).to_have_text("1", timeout=LIVE_MS)
+    expect(against.locator("[data-cell=combined]")).to_have_text("1")
+    expect(screen.locator("[data-ballots]")).to_have_text("1")
+
+    # The hall's count, entered on a second facilitator tab: the projected screen follows.
+    panel = logged_in(browser, base, "sisul-facilitator")
+    panel.goto(f"{base}/a/sisul/manage/debates/1/screen/")
+    option = against.locator("th").inner_text()
+    panel.select_option("[data-offline-form] select[name=option]", label=option)
+    panel.fill("[data-offline-form] input[name=count]", "30")
+    panel.fill("[data-offline-form] input[name=label]", "현장 거수")
+    panel.click("[data-offline-form] button[type=submit]")
+    expect(panel.locator("[data-entries] li").first).to_contain_text("현장 거수")
+    expect(against.locator("[data-cell=offline]")).to_have_text("30", timeout=LIVE_MS)
+    expect(against.locator("[data-cell=combined]")).to_have_text("31")
+    expect(screen.locator("[data-entries] li").first).to_contain_text("현장 거수", timeout=LIVE_MS)
+
+    # Reveal: the projected chart appears, its bars labelled in text.
+    expect(screen.locator("[data-chart]")).to_be_hidden()
+    panel.click("[data-control=reveal]")
+    expect(screen.locator("[data-chart]")).to_be_visible(timeout=LIVE_MS)
+    expect(screen.locator("[data-chart-option] [data-value=combined]").nth(1)).to_contain_text("31")
+    screen.screenshot(path=os.environ.get("FACILITATOR_SCREENSHOT", "/tmp/facilitator-screen.png"), full_page=True)
+    assert screen.errors == [] and phone.errors == [] and panel.errors == []
