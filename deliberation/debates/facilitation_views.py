@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from deliberation.agencies.permissions import can_administer
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.errors import DomainError
 
@@ -143,6 +144,7 @@ def screen(request, pk):
         "posted": request.POST if errors else {},
         "projector": request.GET.get("projector") == "1",
         "status_label": Status(state["status"]).label,
+        "is_admin": can_administer(request.user, request.site),
         "status_labels": {value: str(label) for value, label in Status.choices},
     }
     return render(request, "debates/facilitate.html", context, status=400 if errors else 200)

@@ -273,6 +273,7 @@ def test_the_page_shows_the_qr_code_the_short_url_and_the_labelled_chart(client,
     assert "<title>" in html and f"testserver/a/{agency.slug}/debates/{debate.pk}/" in html
     assert 'data-chart-svg' in html and 'data-ws-path="/ws/a/%s/debates/%d/screen/"' % (agency.slug, debate.pk) in html
     assert 'data-total="combined">12<' in html
+    assert f'href="/a/{agency.slug}/manage/debates/"' not in html  # a facilitator is not the back office
 
 
 def test_the_page_adds_and_corrects_a_count_and_opens_and_closes(client, agency):
