@@ -90,3 +90,22 @@ async def test_a_ballot_and_a_hall_count_each_move_the_screen(transactional_db):
     assert (await until(screen, lambda f: f.get("reveal") is True))["combined_total"] == 31
     await audience.disconnect()
     await screen.disconnect()
+
+
+async def test_phones_joining_and_closing_the_vote_move_the_screen(transactional_db, monkeypatch):
+    from realtime import consumers
+
+    monkeypatch.setattr(consumers, "WATCHING_CHECK_SECONDS", 0.05)
+    debate, facilitator, _ = await given_debate()
+    screen = await connect(screen_path(debate), user=facilitator)
+    await receive(screen)
+    assert (await receive(screen))["watching"] == 0
+    phones = [await connect(f"/ws/a/{debate.agency.slug}/debates/{debate.pk}/") for _ in range(2)]
+    await until(screen, lambda f: f.get("watching") == 2)
+    await phones[0].disconnect()
+    await until(screen, lambda f: f.get("watching") == 1)
+
+    await database_sync_to_async(facilitation.close_now)(actor=facilitator, debate_id=debate.pk)
+    assert (await until(screen, lambda f: f.get("status") == "closed"))["type"] == "screen"
+    await phones[1].disconnect()
+    await screen.disconnect()
