@@ -117,6 +117,8 @@ def debate_live_state(debate_id: int) -> dict | None:
                 "count": counts.get(option.id, 0) if visible else None}
 
     if debate.vote_type == VoteType.RESEARCH:
+        # The question the facilitator shows on the big screen (by position): phones mark it.
+        state["screen_question"] = debate.screen_question
         state["questions"] = [
             {"id": q.id, "text": q.text, "required": q.required, "max_choices": q.max_choices,
              "options": [shown(o) for o in options if o.question_id == q.id]}

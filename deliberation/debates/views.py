@@ -14,7 +14,7 @@ from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.http import domain_error_response, error_response, json_body
 from deliberation.proposals.forms import CommentForm, ReportForm
 
-from . import selectors, services
+from . import facilitation, selectors, services
 from .models import Entry, Status, VoteType
 
 
@@ -47,6 +47,7 @@ def _detail_context(request, debate, *, error=None):
         "comment_target": debate,
         "comment_urls": COMMENT_URLS,
         "comments_open": True,
+        "can_facilitate": facilitation.can_facilitate(request.user, debate.agency),
     }
 
 

@@ -24,6 +24,14 @@ if (root) {
         row.querySelector(".fill").style.width = `${total ? Math.round((option.count * 100) / total) : 0}%`;
       }
     }
+    if (typeof state.screen_question === "number") {
+      // Research in a hall: the question on the big screen is marked on every phone.
+      for (const fieldset of root.querySelectorAll("[data-question-position]")) {
+        const current = Number(fieldset.dataset.questionPosition) === state.screen_question;
+        fieldset.classList.toggle("current-question", current);
+        if (current) fieldset.setAttribute("aria-current", "step"); else fieldset.removeAttribute("aria-current");
+      }
+    }
     closesAt = Date.parse(state.closes_at);
     // Screen readers hear at most one summary every few seconds, not every frame.
     clearTimeout(announceTimer);
