@@ -62,6 +62,32 @@ class SocketConsumer(AsyncWebsocketConsumer):
         # Naive mode only: a group_send from the channel layer, already encoded.
         await self.send(text_data=event["frame"])
 
+    # Which topic object a connection asks for, and whether it may have it: subclasses
+    # return the object id from the route, or None to refuse with `refusal`.
+    group_of: staticmethod
+    refusal = ("not_found", "Not found on this site.", CLOSE_NOT_FOUND)
+
+    async def admitted_object_id(self, kwargs) -> int | None:
+        raise NotImplementedError
+
+    async def connect(self):
+        """Accept, check admission, then hello, join the group and send the snapshot; a refused
+        socket gets an error frame and the refusal's close code."""
+        get_publisher().bind_loop(asyncio.get_running_loop())
+        await self.accept()
+        object_id = await self.admitted_object_id(self.scope["url_route"]["kwargs"])
+        if object_id is None:
+            code, message, close_code = self.refusal
+            await self.send_frame(protocol.error(code=code, message=message))
+            await self.close(code=close_code)
+            return
+        self.object_id = object_id
+        self.group = self.group_of(object_id)
+        await self.send_frame(protocol.hello(topic=self.group))
+        await get_publisher().fanout.join(self.group, self)
+        self.joined = True
+        await self.send_snapshot()
+
     async def on_ping(self, message):
         echo = message.payload.get("echo")
         await self.send_frame(protocol.pong(echo=echo if isinstance(echo, (int, str)) else None))
@@ -108,24 +134,13 @@ class DebateConsumer(SocketConsumer):
     ballots for logged-in citizens (acknowledged only after commit)."""
 
     topic_kind = Kind.DEBATE_TALLY
+    group_of = staticmethod(groups.debate)
+    refusal = ("not_found", "No such debate on this site.", CLOSE_NOT_FOUND)
 
-    async def connect(self):
-        get_publisher().bind_loop(asyncio.get_running_loop())
-        kwargs = self.scope["url_route"]["kwargs"]
-        self.object_id = int(kwargs["debate_id"])
-        self.group = groups.debate(self.object_id)
-        await self.accept()
-        visible = await admission.debate_visible_on_site(
-            debate_id=self.object_id, site_slug=kwargs.get("agency_slug")
-        )
-        if not visible:
-            await self.send_frame(protocol.error(code="not_found", message="No such debate on this site."))
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        await self.send_frame(protocol.hello(topic=self.group))
-        await get_publisher().fanout.join(self.group, self)
-        self.joined = True
-        await self.send_snapshot()
+    async def admitted_object_id(self, kwargs):
+        debate_id = int(kwargs["debate_id"])
+        visible = await admission.debate_visible_on_site(debate_id=debate_id, site_slug=kwargs.get("agency_slug"))
+        return debate_id if visible else None
 
     async def on_vote(self, message):
         ref = message.payload.get("ref")
@@ -157,24 +172,12 @@ class ProposalConsumer(SocketConsumer):
 
     topic_kind = Kind.PROPOSAL
     group_of = staticmethod(groups.proposal)
+    refusal = ("not_found", "No such proposal on this site.", CLOSE_NOT_FOUND)
 
-    async def connect(self):
-        get_publisher().bind_loop(asyncio.get_running_loop())
-        kwargs = self.scope["url_route"]["kwargs"]
-        self.object_id = int(kwargs["proposal_id"])
-        self.group = self.group_of(self.object_id)
-        await self.accept()
-        visible = await admission.proposal_visible_on_site(
-            proposal_id=self.object_id, site_slug=kwargs.get("agency_slug")
-        )
-        if not visible:
-            await self.send_frame(protocol.error(code="not_found", message="No such proposal on this site."))
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        await self.send_frame(protocol.hello(topic=self.group))
-        await get_publisher().fanout.join(self.group, self)
-        self.joined = True
-        await self.send_snapshot()
+    async def admitted_object_id(self, kwargs):
+        proposal_id = int(kwargs["proposal_id"])
+        visible = await admission.proposal_visible_on_site(proposal_id=proposal_id, site_slug=kwargs.get("agency_slug"))
+        return proposal_id if visible else None
 
 
 class ProposalCommentsConsumer(ProposalConsumer):
@@ -192,22 +195,10 @@ class SiteProposalsConsumer(SocketConsumer):
 
     topic_kind = Kind.SITE_PROPOSALS
     group_of = staticmethod(groups.site)
+    refusal = ("not_found", "No such site.", CLOSE_NOT_FOUND)
 
-    async def connect(self):
-        get_publisher().bind_loop(asyncio.get_running_loop())
-        slug = self.scope["url_route"]["kwargs"].get("agency_slug")
-        await self.accept()
-        site_id = await admission.site_id_for_slug(slug)
-        if site_id is None:
-            await self.send_frame(protocol.error(code="not_found", message="No such site."))
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        self.object_id = site_id
-        self.group = self.group_of(site_id)
-        await self.send_frame(protocol.hello(topic=self.group))
-        await get_publisher().fanout.join(self.group, self)
-        self.joined = True
-        await self.send_snapshot()
+    async def admitted_object_id(self, kwargs):
+        return await admission.site_id_for_slug(kwargs.get("agency_slug"))
 
 
 class SiteDebatesConsumer(SiteProposalsConsumer):
@@ -229,26 +220,21 @@ class FacilitatorConsumer(SocketConsumer):
     error frame and close 4403. Read-only: the controls are the page's HTTP forms."""
 
     topic_kind = Kind.FACILITATOR
+    group_of = staticmethod(groups.screen)
+    refusal = ("forbidden", "Facilitators only.", CLOSE_FORBIDDEN)
 
-    async def connect(self):
-        get_publisher().bind_loop(asyncio.get_running_loop())
-        kwargs = self.scope["url_route"]["kwargs"]
-        self.object_id = int(kwargs["debate_id"])
-        self.group = groups.screen(self.object_id)
-        await self.accept()
+    async def admitted_object_id(self, kwargs):
+        debate_id = int(kwargs["debate_id"])
         user = self.scope.get("user")
         allowed = user is not None and await database_sync_to_async(may_facilitate_on_site)(
-            user, self.object_id, kwargs.get("agency_slug")
+            user, debate_id, kwargs.get("agency_slug")
         )
-        if not allowed:
-            await self.send_frame(protocol.error(code="forbidden", message="Facilitators only."))
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        await self.send_frame(protocol.hello(topic=self.group))
-        await get_publisher().fanout.join(self.group, self)
-        self.joined = True
-        await self.send_snapshot()
-        self._watch_task = asyncio.get_running_loop().create_task(self._follow_audience())
+        return debate_id if allowed else None
+
+    async def connect(self):
+        await super().connect()
+        if self.joined:
+            self._watch_task = asyncio.get_running_loop().create_task(self._follow_audience())
 
     async def _follow_audience(self):
         """Phones joining or leaving announce nothing: when the number watching changes,
