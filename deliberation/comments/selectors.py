@@ -1,6 +1,5 @@
 from django.db.models import Prefetch, Q, QuerySet
 
-from deliberation.errors import NotFound
 
 from .models import Comment
 
@@ -25,20 +24,6 @@ def thread(*, proposal=None, debate=None, viewer=None) -> QuerySet[Comment]:
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
     )
-
-
-def comment_of_proposal(*, proposal, pk) -> Comment:
-    try:
-        return Comment.objects.select_related("proposal").get(pk=pk, proposal=proposal)
-    except (Comment.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-
-
-def comment_of_debate(*, debate, pk) -> Comment:
-    try:
-        return Comment.objects.select_related("debate").get(pk=pk, debate=debate)
-    except (Comment.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
 
 
 def recent_visible(*, proposal_id: int, limit: int = 50) -> list[Comment]:

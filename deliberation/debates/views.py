@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.comments import selectors as comment_selectors
-from deliberation.comments import services as comment_services
+from deliberation.comments import views as comment_views
+from deliberation.comments.forms import CommentForm
 from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.http import domain_error_response, error_response, json_body
-from deliberation.proposals.forms import CommentForm, ReportForm
 
 from . import facilitation, selectors, services
 from .models import Entry, Status, VoteType
@@ -164,86 +164,42 @@ COMMENT_URLS = {"post": "debate_comment", "edit": "debate_comment_edit",
                 "delete": "debate_comment_delete", "report": "debate_comment_report"}
 
 
-def _own_debate_comment(request, pk, comment_pk):
+def _thread(request, pk) -> comment_views.Thread:
     debate = _debate_or_404(request, pk)
-    try:
-        return debate, comment_selectors.comment_of_debate(debate=debate, pk=comment_pk)
-    except NotFound:
-        raise Http404 from None
+
+    def render_with_form(form):
+        context = _detail_context(request, debate)
+        context["comment_form"] = form
+        return render(request, "debates/detail.html", context, status=400)
+
+    return comment_views.Thread(
+        target=debate, detail_url=site_reverse(request.site, "debate_detail", pk=debate.pk),
+        render_with_form=render_with_form,
+    )
 
 
 @require_POST
 @site_view
 def comment_post(request, pk):
-    debate = _debate_or_404(request, pk)
-    detail = site_reverse(request.site, "debate_detail", pk=debate.pk)
-    if not request.user.is_authenticated:
-        return redirect_to_login(detail)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            comment = comment_services.post_comment(
-                debate=debate, author=request.user, body=form.cleaned_data["body"],
-                parent_id=form.cleaned_data["parent"])
-        except DomainError as exc:
-            form.add_error("body", str(exc.message))
-        else:
-            return redirect(f"{detail}#comment-{comment.pk}")
-    context = _detail_context(request, debate)
-    context["comment_form"] = form  # the draft survives
-    return render(request, "debates/detail.html", context, status=400)
+    return comment_views.post(request, _thread(request, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @site_view
 def comment_edit(request, pk, comment_pk):
-    debate, comment = _own_debate_comment(request, pk, comment_pk)
-    if comment.author_id != request.user.pk or not comment.is_visible:
-        raise Http404
-    detail = site_reverse(request.site, "debate_detail", pk=debate.pk)
-    form = CommentForm(request.POST or None, initial={"body": comment.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            comment_services.edit_comment(comment=comment, user=request.user, body=form.cleaned_data["body"])
-        except DomainError as exc:
-            form.add_error("body", str(exc.message))
-        else:
-            return redirect(f"{detail}#comment-{comment.pk}")
-    return render(request, "comments/edit.html", {"comment_target": debate, "comment": comment, "form": form,
-                                                  "back_url": detail}, status=400 if form.errors else 200)
+    return comment_views.edit(request, _thread(request, pk), comment_pk)
 
 
 @login_required
 @require_POST
 @site_view
 def comment_delete(request, pk, comment_pk):
-    debate, comment = _own_debate_comment(request, pk, comment_pk)
-    try:
-        comment_services.delete_comment(comment=comment, user=request.user)
-    except DomainError as exc:
-        if exc.http_status == 404:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-    return redirect(site_reverse(request.site, "debate_detail", pk=debate.pk))
+    return comment_views.delete(request, _thread(request, pk), comment_pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @site_view
 def comment_report(request, pk, comment_pk):
-    debate, comment = _own_debate_comment(request, pk, comment_pk)
-    if not comment.is_visible:
-        raise Http404
-    detail = site_reverse(request.site, "debate_detail", pk=debate.pk)
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            comment_services.report_comment(comment=comment, reporter=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error("reason", str(exc.message))
-        else:
-            messages.success(request, _("Thank you. A moderator will look at this comment."))
-            return redirect(detail)
-    return render(request, "comments/report.html", {"comment_target": debate, "comment": comment, "form": form,
-                                                    "back_url": detail}, status=400 if form.errors else 200)
+    return comment_views.report(request, _thread(request, pk), comment_pk)

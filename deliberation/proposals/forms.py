@@ -40,12 +40,3 @@ class ProposalForm(forms.Form):
         else:
             self.fields["agency"].queryset = Agency.objects.filter(pk=site.pk, is_active=True)
         self.fields["agency"].initial = site.pk
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-
-class ReportForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you report this comment?"), max_length=300)

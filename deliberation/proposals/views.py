@@ -18,14 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliberation.agencies.selectors import all_agencies
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.comments import selectors as comment_selectors
-from deliberation.comments import services as comment_services
+from deliberation.comments import views as comment_views
+from deliberation.comments.forms import CommentForm
 from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.http import domain_error_response, error_response
 
 from . import selectors, services
 from .districts import District
 from .errors import InvalidProposal
-from .forms import CommentForm, ProposalForm, ReportForm
+from .forms import ProposalForm
 from .models import PolicyCategory, Theme
 
 PAGE_SIZE = 12
@@ -173,89 +174,37 @@ def proposal_withdraw_json(request, pk):
     return _support_json(request, pk, withdraw=True)
 
 
+def _thread(request, pk) -> comment_views.Thread:
+    proposal = _proposal_or_404(request, pk)
+    return comment_views.Thread(
+        target=proposal, detail_url=site_reverse(request.site, "proposal_detail", pk=proposal.pk),
+        render_with_form=lambda form: render(
+            request, "proposals/detail.html", _detail_context(request, proposal, comment_form=form), status=400),
+    )
+
+
 @require_POST
 @site_view
 def comment_post(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    if not request.user.is_authenticated:
-        return redirect_to_login(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            comment = comment_services.post_comment(
-                proposal=proposal, author=request.user, body=form.cleaned_data["body"],
-                parent_id=form.cleaned_data["parent"])
-        except DomainError as exc:
-            form.add_error("body", str(exc.message))
-        else:
-            return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk) + f"#comment-{comment.pk}")
-    # The draft survives: the page comes back with the text and the message.
-    return render(request, "proposals/detail.html", _detail_context(request, proposal, comment_form=form), status=400)
-
-
-def _own_comment(request, pk, comment_pk):
-    proposal = _proposal_or_404(request, pk)
-    try:
-        return proposal, comment_selectors.comment_of_proposal(proposal=proposal, pk=comment_pk)
-    except NotFound:
-        raise Http404 from None
+    return comment_views.post(request, _thread(request, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @site_view
 def comment_edit(request, pk, comment_pk):
-    proposal, comment = _own_comment(request, pk, comment_pk)
-    if comment.author_id != request.user.pk or not comment.is_visible:
-        raise Http404
-    form = CommentForm(request.POST or None, initial={"body": comment.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            comment_services.edit_comment(comment=comment, user=request.user, body=form.cleaned_data["body"])
-        except DomainError as exc:
-            form.add_error("body", str(exc.message))
-        else:
-            messages.success(request, _("Your comment has been updated."))
-            return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk) + f"#comment-{comment.pk}")
-    return render(request, "comments/edit.html", {
-        "comment_target": proposal, "comment": comment, "form": form,
-        "back_url": site_reverse(request.site, "proposal_detail", pk=proposal.pk)},
-                  status=400 if form.errors else 200)
+    return comment_views.edit(request, _thread(request, pk), comment_pk)
 
 
 @login_required
 @require_POST
 @site_view
 def comment_delete(request, pk, comment_pk):
-    proposal, comment = _own_comment(request, pk, comment_pk)
-    try:
-        comment_services.delete_comment(comment=comment, user=request.user)
-    except DomainError as exc:
-        if exc.http_status == 404:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Your comment has been deleted."))
-    return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
+    return comment_views.delete(request, _thread(request, pk), comment_pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @site_view
 def comment_report(request, pk, comment_pk):
-    proposal, comment = _own_comment(request, pk, comment_pk)
-    if not comment.is_visible:
-        raise Http404
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            comment_services.report_comment(comment=comment, reporter=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error("reason", str(exc.message))
-        else:
-            messages.success(request, _("Thank you. A moderator will look at this comment."))
-            return redirect(site_reverse(request.site, "proposal_detail", pk=proposal.pk))
-    return render(request, "comments/report.html", {
-        "comment_target": proposal, "comment": comment, "form": form,
-        "back_url": site_reverse(request.site, "proposal_detail", pk=proposal.pk)},
-                  status=400 if form.errors else 200)
+    return comment_views.report(request, _thread(request, pk), comment_pk)
