@@ -45,6 +45,11 @@ class LocalFanout:
     def remember(self, group: str, frame: str) -> None:
         self.registry.remember(group, frame)
 
+    def may_have_audience(self, group: str) -> bool:
+        """In one process, a group nobody here watches has nobody anywhere: building its
+        frame (a facilitator screen no one has open, say) would be work for no one."""
+        return self.registry.has_members(group)
+
 
 class RedisFanout(LocalFanout):
     CHANNEL = "rt:frames:"
@@ -88,6 +93,9 @@ class RedisFanout(LocalFanout):
     async def send(self, group: str, frame: str) -> None:
         client, _ = self._connection()
         await client.publish(self.CHANNEL + group, frame)
+
+    def may_have_audience(self, group: str) -> bool:
+        return True  # another process may be watching it
 
     async def _listen(self) -> None:
         prefix = len(self.CHANNEL)
@@ -144,3 +152,6 @@ class ChannelLayerFanout:
 
     def remember(self, group: str, frame: str) -> None:
         pass
+
+    def may_have_audience(self, group: str) -> bool:
+        return True

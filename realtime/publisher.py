@@ -131,6 +131,8 @@ class Publisher:
         kind, object_id = key
         topic = TOPICS[kind]
         group = topic.group(object_id)
+        if not self.fanout.may_have_audience(group):
+            return  # a viewer who joins later reads a snapshot from rows
         # Take the seq before reading rows: a higher seq never shows older numbers.
         seq = await self.sequence.next(group)
         state = await self._read_state(topic, object_id)

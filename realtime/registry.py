@@ -200,5 +200,8 @@ class LocalRegistry:
     def latest(self, group: str) -> str | None:
         return self._latest.get(group)
 
+    def has_members(self, group: str) -> bool:
+        return bool(self._members.get(group))
+
     def groups(self) -> list[str]:
         return list(self._members)

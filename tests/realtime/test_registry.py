@@ -131,3 +131,13 @@ async def test_a_large_fan_out_lets_other_work_run_between_slices():
     await other
     assert 0 < progress_seen_by_other_task[0] < len(sockets)
     assert all(s.sent == ["x"] for s in sockets)
+
+
+def test_a_single_process_fanout_builds_no_frame_for_a_group_nobody_watches():
+    from realtime.fanout import ChannelLayerFanout, LocalFanout
+
+    fanout = LocalFanout()
+    assert not fanout.may_have_audience("screen.1")
+    fanout.registry.add("screen.1", object(), object())
+    assert fanout.may_have_audience("screen.1")
+    assert ChannelLayerFanout().may_have_audience("screen.1")  # other processes may watch
