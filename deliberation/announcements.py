@@ -18,6 +18,8 @@ class Kind:
     PROPOSAL_COMMENTS = "proposal.comments"  # object: a proposal (its latest visible comments)
     SITE_DEBATES = "site.debates"  # object: an agency site (the compact summary its debate list shows)
     FACILITATOR = "debate.screen"  # object: a debate (its facilitator screen: online + hall counts)
+    DEBATE_COMMENTS = "debate.comments"  # object: a debate (its latest visible comments)
+    MODERATION = "site.moderation"  # object: an agency site (its moderators' live queue)
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     TOO_MANY_CHOICES = "too_many_choices"
     MISSING_ANSWER = "missing_answer"
+    MUTED = "muted"
+    BANNED = "banned"
 
 
 

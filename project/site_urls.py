@@ -29,5 +29,11 @@ urlpatterns = [
     path("manage/debates/<int:pk>/screen/", facilitation_views.screen, name="manage_debate_screen"),
     path("manage/moderation/", moderation_views.queue, name="manage_moderation"),
     path("manage/moderation/<int:comment_pk>/", moderation_views.act, name="manage_moderation_act"),
+    path("manage/moderation/opinions/<int:opinion_pk>/", moderation_views.act_on_opinion,
+         name="manage_moderation_opinion"),
+    path("manage/moderation/sanctions/", moderation_views.sanctions_page, name="manage_sanctions"),
+    path("manage/moderation/sanctions/<int:sanction_pk>/lift/", moderation_views.lift_sanction,
+         name="manage_sanction_lift"),
+    path("manage/moderation/settings/", moderation_views.moderation_settings, name="manage_moderation_settings"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
 ]

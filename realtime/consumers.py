@@ -7,6 +7,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from deliberation.announcements import Kind
+from deliberation.comments.moderation import moderated_site_id
 from deliberation.debates.facilitation import may_facilitate_on_site
 from deliberation.debates.services import BallotRequest, cast_ballots
 from deliberation.errors import DomainError
@@ -209,8 +210,36 @@ class SiteDebatesConsumer(SiteProposalsConsumer):
     group_of = staticmethod(groups.site_debates)
 
 
+class DebateCommentsConsumer(DebateConsumer):
+    """ws/debates/<id>/comments/ and ws/a/<slug>/debates/<id>/comments/: the debate's latest
+    visible comments, sent when one is posted, edited, deleted, hidden or approved. Read-only."""
+
+    topic_kind = Kind.DEBATE_COMMENTS
+    group_of = staticmethod(groups.debate_comments)
+
+    async def on_vote(self, message):
+        await SocketConsumer.on_vote(self, message)
+
+
 CLOSE_FORBIDDEN = 4403
 WATCHING_CHECK_SECONDS = 5.0
+
+
+class ModerationConsumer(SocketConsumer):
+    """ws/moderation/ and ws/a/<slug>/moderation/: the site's live moderation queue (held,
+    reported and new comments, new opinions, with report counts). Only the site's moderators,
+    its admins and the platform admin join; anyone else gets an error frame and close 4403.
+    Read-only: actions are the page's HTTP forms (each checked and audited by the service)."""
+
+    topic_kind = Kind.MODERATION
+    group_of = staticmethod(groups.moderation)
+    refusal = ("forbidden", "Moderators only.", CLOSE_FORBIDDEN)
+
+    async def admitted_object_id(self, kwargs):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return None
+        return await database_sync_to_async(moderated_site_id)(user, kwargs.get("agency_slug"))
 
 
 class FacilitatorConsumer(SocketConsumer):

@@ -11,6 +11,8 @@ SITE = "site."  # one agency site (the city is one too): the counts its proposal
 COMMENTS = "comments."  # one proposal's comment stream
 SITE_DEBATES = "sitedebates."  # one agency site's debate list: status and participants per debate
 SCREEN = "screen."  # one debate's facilitator screen (authorized joins only)
+DEBATE_COMMENTS = "debatecomments."  # one debate's comment stream
+MODERATION = "moderation."  # one agency site's moderators' live queue (authorized joins only)
 
 
 def site_debates(agency_id: int) -> str:
@@ -47,3 +49,11 @@ def split(group: str) -> tuple[str, int] | None:
 
 def screen(debate_id: int) -> str:
     return f"{SCREEN}{int(debate_id)}"
+
+
+def debate_comments(debate_id: int) -> str:
+    return f"{DEBATE_COMMENTS}{int(debate_id)}"
+
+
+def moderation(agency_id: int) -> str:
+    return f"{MODERATION}{int(agency_id)}"

@@ -1,6 +1,7 @@
 """The wire protocol between the server and browsers: JSON text frames, versioned.
 
-Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, screen, ack, pong, error. Client → server: ping, resync, vote.
+Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, screen, moderation, ack,
+pong, error. Client → server: ping, resync, vote.
 Every frame is a JSON object with a "type". docs/realtime-protocol.md has an example of each."""
 
 import json
@@ -47,7 +48,8 @@ def proposal(*, seq: int, state: dict) -> dict:
 
 
 def comments(*, seq: int, state: dict) -> dict:
-    """A proposal's latest visible comments (proposals.selectors.proposal_comments_state)."""
+    """A proposal's or a debate's latest visible comments (proposals.selectors.proposal_comments_state,
+    comments.selectors.debate_comments_state)."""
     return {"type": "comments", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
@@ -64,6 +66,11 @@ def proposal_counts(*, seq: int, state: dict) -> dict:
 def screen(*, seq: int, state: dict) -> dict:
     """A debate's facilitator screen (debates.facilitation.facilitator_state + `watching`)."""
     return {"type": "screen", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
+def moderation(*, seq: int, state: dict) -> dict:
+    """A site's live moderation queue (comments.moderation.moderation_state)."""
+    return {"type": "moderation", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
 def ack(*, ref, ballot: int) -> dict:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .consumers import (
-    DebateConsumer, FacilitatorConsumer, ProposalCommentsConsumer, ProposalConsumer, SiteDebatesConsumer, SiteProposalsConsumer,
+    DebateCommentsConsumer, DebateConsumer, FacilitatorConsumer, ModerationConsumer, ProposalCommentsConsumer, ProposalConsumer, SiteDebatesConsumer, SiteProposalsConsumer,
 )
 
 websocket_urlpatterns = [
@@ -9,6 +9,10 @@ websocket_urlpatterns = [
     path("ws/a/<slug:agency_slug>/debates/", SiteDebatesConsumer.as_asgi()),
     path("ws/debates/<int:debate_id>/", DebateConsumer.as_asgi()),
     path("ws/a/<slug:agency_slug>/debates/<int:debate_id>/", DebateConsumer.as_asgi()),
+    path("ws/debates/<int:debate_id>/comments/", DebateCommentsConsumer.as_asgi()),
+    path("ws/a/<slug:agency_slug>/debates/<int:debate_id>/comments/", DebateCommentsConsumer.as_asgi()),
+    path("ws/moderation/", ModerationConsumer.as_asgi()),
+    path("ws/a/<slug:agency_slug>/moderation/", ModerationConsumer.as_asgi()),
     path("ws/debates/<int:debate_id>/screen/", FacilitatorConsumer.as_asgi()),
     path("ws/a/<slug:agency_slug>/debates/<int:debate_id>/screen/", FacilitatorConsumer.as_asgi()),
     path("ws/proposals/", SiteProposalsConsumer.as_asgi()),

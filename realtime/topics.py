@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from deliberation.announcements import Kind
+from deliberation.comments import moderation as comment_moderation
+from deliberation.comments import selectors as comment_selectors
 from deliberation.debates import facilitation
 from deliberation.debates import selectors as debate_selectors
 from deliberation.proposals import selectors as proposal_selectors
@@ -60,6 +62,14 @@ TOPICS: dict[str, Topic] = {
     Kind.FACILITATOR: Topic(
         group_prefix=groups.SCREEN,
         group=groups.screen, state=facilitator_screen_state, message=protocol.screen
+    ),
+    Kind.DEBATE_COMMENTS: Topic(
+        group_prefix=groups.DEBATE_COMMENTS,
+        group=groups.debate_comments, state=comment_selectors.debate_comments_state, message=protocol.comments
+    ),
+    Kind.MODERATION: Topic(
+        group_prefix=groups.MODERATION,
+        group=groups.moderation, state=comment_moderation.moderation_state, message=protocol.moderation
     ),
     Kind.SITE_PROPOSALS: Topic(
         group_prefix=groups.SITE,

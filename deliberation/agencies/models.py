@@ -29,6 +29,13 @@ class Agency(models.Model):
     debate_threshold = models.PositiveIntegerField(_("supports for a public debate"), default=500)
     review_deadline_days = models.PositiveSmallIntegerField(_("review deadline (days)"), default=20)
 
+    # Moderation: comments with a blocked word, or every comment when pre-moderated, wait for
+    # a moderator instead of being published (deliberation/comments/moderation.py).
+    premoderation = models.BooleanField(_("pre-moderate every comment"), default=False)
+    blocked_words = models.TextField(
+        _("blocked words"), blank=True, help_text=_("One word or phrase per line; case is ignored.")
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,3 +97,39 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.agency} · {self.get_role_display()}"
+
+
+class SanctionKind(models.TextChoices):
+    MUTE = "mute", _("muted: may not comment or post opinions")
+    BAN = "ban", _("banned: may not take part at all")
+
+
+class Sanction(models.Model):
+    """A moderator's mute or ban of one user on one agency's site, until a date or until lifted.
+    A mute stops comments and opinions; a ban also stops proposals, supports and ballots."""
+
+    REASON_MAX = 200
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="sanctions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
+    kind = models.CharField(_("kind"), max_length=10, choices=SanctionKind.choices)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "user"], name="sanction_lookup_idx")]
+        constraints = [
+            # One sanction in force per user and site: a new one replaces it (services lift it).
+            models.UniqueConstraint(
+                fields=["agency", "user"], condition=Q(lifted_at__isnull=True), name="sanction_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id}@{self.agency_id}"

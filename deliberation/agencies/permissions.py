@@ -15,3 +15,7 @@ def has_role(user, agency: Agency, *roles: str) -> bool:
 
 def can_administer(user, agency: Agency) -> bool:
     return is_platform_admin(user) or has_role(user, agency, Role.ADMIN)
+
+
+def can_moderate(user, agency: Agency) -> bool:
+    return is_platform_admin(user) or has_role(user, agency, Role.ADMIN, Role.MODERATOR)

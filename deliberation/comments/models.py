@@ -8,6 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """Published: not deleted, not hidden by a moderator, not held for review."""
+        return self.filter(deleted_at__isnull=True, hidden_at__isnull=True, held_at__isnull=True)
+
+
 class Comment(models.Model):
     BODY_MAX = 2_000
 
@@ -31,12 +37,19 @@ class Comment(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=200, blank=True)
+    # Held for review (a blocked word, or pre-moderation): not published until a moderator
+    # approves it. Its author sees it, marked as waiting.
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_reason = models.CharField(max_length=200, blank=True)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["proposal", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["debate", "created_at"], name="comment_debate_thread_idx"),
+            models.Index(fields=["held_at"], condition=models.Q(held_at__isnull=False), name="comment_held_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -55,7 +68,7 @@ class Comment(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        return self.deleted_at is None and self.hidden_at is None
+        return self.deleted_at is None and self.hidden_at is None and self.held_at is None
 
 
 class CommentReport(models.Model):
@@ -67,6 +80,8 @@ class CommentReport(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=REASON_MAX)
     created_at = models.DateTimeField(default=timezone.now)
+    # Handled: the comment was hidden or removed, or a moderator kept it (dismissed the report).
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,9 +1,18 @@
-"""Writes on comments. Authors edit and delete their own; anyone signed in reports others'."""
+"""Writes on comments. Authors edit and delete their own; anyone signed in reports others'.
+
+A new comment is published at once unless its site holds it for review: it contains one of the
+agency's blocked words, or the agency or the debate is pre-moderated. A held comment is shown
+to its author only, marked as waiting, until a moderator approves or rejects it (moderation.py).
+A muted or banned user cannot comment on that site (deliberation/agencies/sanctions.py)."""
+
+import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
+from deliberation.agencies.sanctions import ensure_may_speak
+from deliberation.announcements import Kind, announce_change
 from deliberation.errors import NotFound, PermissionDenied
 from deliberation.proposals.models import Proposal
 from deliberation.proposals.services import touch_comments
@@ -36,6 +45,31 @@ def _is_public(proposal, debate) -> bool:
     return debate.is_published and not debate.is_hidden and debate.trashed_at is None
 
 
+def _folded(text: str) -> str:
+    # Full-width letters, compatibility forms and case do not get a blocked word through.
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def blocked_word_in(text: str, blocked_words: str) -> str | None:
+    """The first of the agency's blocked words (one per line) that the text contains."""
+    folded = _folded(text)
+    for line in blocked_words.splitlines():
+        word = _folded(line.strip())
+        if word and word in folded:
+            return line.strip()
+    return None
+
+
+def _hold_reason(agency, debate, text: str) -> str:
+    """Why a new comment waits for a moderator ("" when it is published at once)."""
+    word = blocked_word_in(text, agency.blocked_words)
+    if word is not None:
+        return gettext("blocked word: %(word)s") % {"word": word}
+    if agency.premoderation or (debate is not None and debate.premoderation):
+        return gettext("pre-moderation")
+    return ""
+
+
 @transaction.atomic
 def post_comment(*, proposal: Proposal | None = None, debate=None, author, body, parent_id=None) -> Comment:
     """A comment on a proposal or a debate, or a reply to a top-level comment of the same one.
@@ -43,6 +77,8 @@ def post_comment(*, proposal: Proposal | None = None, debate=None, author, body,
     target = _target_filter(proposal, debate)
     if not _is_public(proposal, debate):
         raise NotFound()
+    agency = (proposal or debate).agency
+    ensure_may_speak(user=author, agency_id=agency.pk)
     text = _clean_body(body)
     parent = None
     if parent_id not in (None, ""):
@@ -55,42 +91,73 @@ def post_comment(*, proposal: Proposal | None = None, debate=None, author, body,
         if not parent.is_visible:
             raise InvalidComment(_("The comment you reply to is no longer shown."))
     now = timezone.now()
-    comment = Comment.objects.create(author=author, parent=parent, body=text, created_at=now, **target)
-    _touch(comment, delta=1, now=now)
+    held_reason = _hold_reason(agency, debate, text)
+    comment = Comment.objects.create(
+        author=author, parent=parent, body=text, created_at=now,
+        held_at=now if held_reason else None, held_reason=held_reason, **target,
+    )
+    if held_reason:
+        announce_moderation(comment)
+    else:
+        touch_thread(comment, delta=1, now=now)
     return comment
 
 
-def _touch(comment: Comment, *, delta: int, now=None) -> None:
-    # Proposals keep a comment counter and stream their comments; debates count on read.
+def touch_thread(comment: Comment, *, delta: int, now=None) -> None:
+    """A comment was published, changed or withdrawn: proposals keep a counter; both stream
+    their latest comments to open pages, and the site's moderators see the change."""
     if comment.proposal_id:
         touch_comments(comment.proposal, delta=delta, now=now)
+    else:
+        announce_change(Kind.DEBATE_COMMENTS, agency_id=comment.debate.agency_id, object_id=comment.debate_id)
+    announce_moderation(comment)
 
 
-def _own_visible(comment: Comment, user) -> None:
+def announce_moderation(comment: Comment) -> None:
+    agency_id = comment.proposal.agency_id if comment.proposal_id else comment.debate.agency_id
+    announce_change(Kind.MODERATION, agency_id=agency_id, object_id=agency_id)
+
+
+def _own_editable(comment: Comment, user) -> None:
     if comment.author_id != user.pk:
         raise PermissionDenied(_("You can only change your own comments."))
-    if not comment.is_visible:
+    if comment.deleted_at is not None or comment.hidden_at is not None:
         raise NotFound()
 
 
 @transaction.atomic
 def edit_comment(*, comment: Comment, user, body) -> Comment:
-    _own_visible(comment, user)
+    """An author edits a published or a held comment. The edit is checked like a new comment:
+    a blocked word sends a published comment back for review."""
+    _own_editable(comment, user)
+    agency = comment.target.agency
+    ensure_may_speak(user=user, agency_id=agency.pk)
     comment.body = _clean_body(body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
-    _touch(comment, delta=0)
+    was_published = comment.held_at is None
+    word = blocked_word_in(comment.body, agency.blocked_words)
+    if word is not None and was_published:
+        comment.held_at, comment.held_reason = comment.edited_at, gettext("blocked word: %(word)s") % {"word": word}
+    comment.save(update_fields=["body", "edited_at", "held_at", "held_reason"])
+    if was_published:
+        touch_thread(comment, delta=-1 if comment.held_at else 0)
+    else:
+        announce_moderation(comment)
     return comment
 
 
 @transaction.atomic
 def delete_comment(*, comment: Comment, user) -> Comment:
     """The row stays (replies keep their place); its text is gone and it leaves the count."""
-    _own_visible(comment, user)
+    _own_editable(comment, user)
+    was_published = comment.held_at is None
     comment.deleted_at = timezone.now()
     comment.body = ""
     comment.save(update_fields=["deleted_at", "body"])
-    _touch(comment, delta=-1)
+    if was_published:
+        touch_thread(comment, delta=-1)
+    else:
+        announce_moderation(comment)
     return comment
 
 
@@ -107,4 +174,6 @@ def report_comment(*, comment: Comment, reporter, reason) -> CommentReport:
         raise InvalidComment(_("A reason is at most %(max)d characters.") % {"max": CommentReport.REASON_MAX})
     if CommentReport.objects.filter(comment=comment, reporter=reporter).exists():
         raise AlreadyReported()
-    return CommentReport.objects.create(comment=comment, reporter=reporter, reason=text)
+    report = CommentReport.objects.create(comment=comment, reporter=reporter, reason=text)
+    announce_moderation(comment)
+    return report

@@ -48,13 +48,15 @@ def post(request, thread: Thread):
         except DomainError as exc:
             form.add_error("body", str(exc.message))
         else:
+            if comment.held_at is not None:
+                messages.info(request, _("Your comment is waiting for a moderator's review. Only you can see it until it is published."))
             return redirect(f"{thread.detail_url}#comment-{comment.pk}")
     return thread.render_with_form(form)
 
 
 def edit(request, thread: Thread, comment_pk):
     comment = thread.comment(comment_pk)
-    if comment.author_id != request.user.pk or not comment.is_visible:
+    if comment.author_id != request.user.pk or comment.deleted_at or comment.hidden_at:
         raise Http404
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():

@@ -104,7 +104,7 @@ def admin_debates(*, site: Agency, filters: AdminFilters) -> QuerySet[Debate]:
     return (
         _filtered(site=site, filters=filters).filter(_tab_q(filters.tab))
         .annotate(ballot_count=_count_of(Ballot, "debate"), similar_count=_count_of(similar, "debate"),
-                  comment_count=_count_of(Comment.objects.filter(deleted_at__isnull=True, hidden_at__isnull=True),
+                  comment_count=_count_of(Comment.objects.visible(),
                                           "debate"))
         .order_by("-created_at", "-id")
     )

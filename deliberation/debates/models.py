@@ -64,6 +64,8 @@ class Debate(models.Model):
     # research survey the position of the question the hall (and the phones) are on.
     screen_reveals_results = models.BooleanField(_("results shown on the big screen"), default=False)
     screen_question = models.PositiveSmallIntegerField(_("question on the big screen"), default=0)
+    # Every comment on this debate waits for a moderator (the agency may pre-moderate all).
+    premoderation = models.BooleanField(_("pre-moderate comments"), default=False)
     similar_proposals = models.ManyToManyField(
         "proposals.Proposal", blank=True, related_name="similar_debates", verbose_name=_("similar proposals")
     )
@@ -191,6 +193,7 @@ class Opinion(models.Model):
     support_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-support_count", "created_at", "id"]

@@ -4,6 +4,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.agencies.sanctions import Banned, banned_among, ensure_may_speak, ensure_may_take_part
 from deliberation.agencies.models import Agency
 from deliberation.announcements import Kind, announce_change
 from deliberation.errors import DomainError, NotFound
@@ -106,6 +107,7 @@ def cast_ballots(*, debate_id: int, requests: list[BallotRequest]) -> list[Ballo
         return [TakesOpinions() for _ in requests]
 
     results: list[Ballot | DomainError | None] = [None] * len(requests)
+    banned = banned_among(agency_id=debate.agency_id, user_ids={r.citizen_id for r in requests})
     accepted: dict[int, tuple[int, Ballot, list[int]]] = {}  # citizen id → (index, unsaved row, picks)
     for index, request in enumerate(requests):
         try:
@@ -115,6 +117,9 @@ def cast_ballots(*, debate_id: int, requests: list[BallotRequest]) -> list[Ballo
             continue
         if request.citizen_id in accepted:
             results[index] = AlreadyVoted()
+            continue
+        if request.citizen_id in banned:
+            results[index] = Banned()
             continue
         accepted[request.citizen_id] = (index, Ballot(
             debate=debate, citizen_id=request.citizen_id, option=option, other_text=other_text,
@@ -311,6 +316,7 @@ def post_opinion(*, debate_id, author, body) -> Opinion:
     from deliberation.text import plain_text
 
     debate = _open_discussion(debate_id)
+    ensure_may_speak(user=author, agency_id=debate.agency_id)
     text = plain_text(body) if isinstance(body, str) else ""
     if not text:
         raise InvalidBallot(_("Write your opinion."))
@@ -320,6 +326,7 @@ def post_opinion(*, debate_id, author, body) -> Opinion:
         raise AlreadyPostedOpinion()
     opinion = Opinion.objects.create(debate=debate, author=author, body=text)
     announce_debate(debate)
+    announce_change(Kind.MODERATION, agency_id=debate.agency_id, object_id=debate.agency_id)
     return opinion
 
 
@@ -334,6 +341,7 @@ def support_opinion(*, debate_id, opinion_id, citizen) -> Opinion:
         raise NotFound() from None
     if opinion.author_id == citizen.pk:
         raise InvalidBallot(_("You cannot support your own opinion."))
+    ensure_may_take_part(user=citizen, agency_id=debate.agency_id)
     if OpinionSupport.objects.filter(opinion=opinion, citizen=citizen).exists():
         raise AlreadySupportedOpinion()
     OpinionSupport.objects.create(opinion=opinion, citizen=citizen)

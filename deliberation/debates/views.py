@@ -42,7 +42,7 @@ def _detail_context(request, debate, *, error=None):
         "similar": debate.similar_proposals.filter(is_public=True, trashed_at__isnull=True).select_related("agency"),
         "source": getattr(debate, "source_proposal", None),
         "comments": comment_selectors.thread(debate=debate, viewer=request.user),
-        "comment_count": debate.comments.filter(deleted_at__isnull=True, hidden_at__isnull=True).count(),
+        "comment_count": debate.comments.visible().count(),
         "comment_form": CommentForm(),
         "comment_target": debate,
         "comment_urls": COMMENT_URLS,

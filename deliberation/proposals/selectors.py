@@ -124,7 +124,7 @@ def proposal_live_state(proposal_id: int) -> dict | None:
 
 def proposal_comments_state(proposal_id: int) -> dict | None:
     """The latest visible comments of a listed proposal: sent only when comments change."""
-    from deliberation.comments.selectors import recent_visible
+    from deliberation.comments.selectors import recent_visible, stream_entries
 
     proposal = Proposal.objects.filter(pk=proposal_id, is_public=True, trashed_at__isnull=True).only(
         "pk", "comment_count").first()
@@ -133,11 +133,7 @@ def proposal_comments_state(proposal_id: int) -> dict | None:
     return {
         "proposal": proposal.pk,
         "comments": proposal.comment_count,
-        "recent_comments": [
-            {"id": c.pk, "parent": c.parent_id, "author": str(c.author), "body": c.body,
-             "created_at": c.created_at.isoformat(), "edited": c.edited_at is not None}
-            for c in recent_visible(proposal_id=proposal.pk, limit=LIVE_COMMENTS)
-        ],
+        "recent_comments": stream_entries(recent_visible(proposal_id=proposal.pk, limit=LIVE_COMMENTS)),
     }
 
 

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from deliberation.agencies.sanctions import ensure_may_take_part
 from deliberation.agencies.models import Agency
 from deliberation.agencies.selectors import city_id
 from deliberation.announcements import Kind, announce_change
@@ -72,6 +73,7 @@ def file_proposal(
     or InvalidProposal (with per-field messages) and stores nothing then."""
     if not agency.is_active:
         raise AgencyClosed()
+    ensure_may_take_part(user=author, agency_id=agency.pk)
     if isinstance(themes, str):
         themes = parse_themes(themes)
     now = now or timezone.now()
@@ -137,6 +139,7 @@ def support(*, proposal_id: int, citizen, site: Agency | None = None, now=None) 
         raise AgencyClosed()
     if not proposal.phase_at(now) == "open":
         raise ProposalClosed()
+    ensure_may_take_part(user=citizen, agency_id=proposal.agency_id)
     if not _insert_support(proposal, citizen, now):
         raise AlreadySupported()
     proposal.support_count += 1

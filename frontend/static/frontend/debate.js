@@ -1,3 +1,4 @@
+import { renderComments } from "./comments.js";
 import { openLiveChannel } from "./live.js";
 
 const root = document.querySelector("[data-live-debate]");
@@ -51,6 +52,19 @@ if (root) {
     onState: render,
     onStatus: (status) => { statusEl.textContent = statusText[status]; statusEl.dataset.state = status; },
   });
+
+  // Comments have their own channel: sent only when they change (posted, edited, hidden…).
+  const commentsEl = root.querySelector("ol[data-comments]");
+  if (commentsEl && root.dataset.commentsWsPath) {
+    const commentCountEl = root.querySelector("[data-comment-count]");
+    openLiveChannel(root.dataset.commentsWsPath, {
+      onState: (frame) => {
+        if (frame.type !== "comments") return;
+        if (commentCountEl) commentCountEl.textContent = frame.comments;
+        if (Array.isArray(frame.recent_comments)) renderComments(commentsEl, frame.recent_comments);
+      },
+    });
+  }
 
   function tickCountdown() {
     if (!countdownEl || Number.isNaN(closesAt)) return;
