@@ -18,7 +18,8 @@ def thread(*, proposal=None, debate=None, viewer=None) -> QuerySet[Comment]:
     comment still shows (as removed) when it has visible replies, so they keep their context."""
     target = {"proposal": proposal} if proposal is not None else {"debate": debate}
     replies = Comment.objects.filter(VISIBLE | _own_unpublished(viewer)).select_related("author")
-    visible_reply = Q(replies__deleted_at__isnull=True, replies__hidden_at__isnull=True,
+    # replies__id: a comment without replies joins one row of NULLs, which is not a reply.
+    visible_reply = Q(replies__id__isnull=False, replies__deleted_at__isnull=True, replies__hidden_at__isnull=True,
                       replies__held_at__isnull=True)
     return (
         Comment.objects.filter(parent__isnull=True, **target)
