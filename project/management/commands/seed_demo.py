@@ -26,6 +26,7 @@ ACCOUNTS = [
     ("sisul-admin", "시설공단 관리자", "agency admin of 서울시설공단 (/a/sisul/)"),
     ("sisul-officer", "체육시설팀 담당자", "department officer, 서울시설공단 체육시설운영팀"),
     ("sisul-facilitator", "공론장 진행자", "facilitator of 서울시설공단"),
+    ("sisul-moderator", "댓글 관리자", "moderator of 서울시설공단 (/a/sisul/manage/moderation/)"),
     ("citizen", "김시민", "citizen"),
     ("citizen2", "이시민", "citizen"),
 ]
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         add_department(agency=sisul, name="시설안전처")
         grant_role(user=users["sisul-officer"], agency=sisul, role=Role.OFFICER, department=sports)
         grant_role(user=users["sisul-facilitator"], agency=sisul, role=Role.FACILITATOR)
+        grant_role(user=users["sisul-moderator"], agency=sisul, role=Role.MODERATOR)
 
         # Proposals 1-3 (ids relied on by the browser tests): one per site, none supported.
         file_proposal(agency=seoul, author=users["citizen"], policy_category="transport",
