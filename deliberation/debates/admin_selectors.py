@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from deliberation.agencies.models import Agency
 from deliberation.comments.models import Comment
 
 from .models import Ballot, BallotChoice, Debate, Opinion, OpinionSupport, Status, VoteType
+from .selectors import current_offline_counts, option_splits
 
 PAGE_SIZE = 50
 SEARCH_MAX = 100
@@ -97,15 +98,25 @@ def _count_of(model_or_rows, field: str) -> Subquery:
         .annotate(n=Count("*")).values("n")[:1], output_field=IntegerField()), Value(0))
 
 
+def _offline_total() -> Coalesce:
+    """The hall's current counts summed over a debate's options (for pro/con, people; for
+    multiple choice and research, picks), as a subquery."""
+    return Coalesce(Subquery(
+        current_offline_counts().filter(debate=OuterRef("pk")).order_by().values("debate")
+        .annotate(n=Sum("count")).values("n")[:1], output_field=IntegerField()), Value(0))
+
+
 def admin_debates(*, site: Agency, filters: AdminFilters) -> QuerySet[Debate]:
     """The debates of the site's own agency in the filtered tab, newest first, each with
-    `ballot_count` and `similar_count`. Call `with_participants` on a page of them."""
+    `ballot_count`, `similar_count`, `comment_count` and `offline_total`. Call
+    `with_participants` on a page of them."""
     similar = Debate.similar_proposals.through
     return (
         _filtered(site=site, filters=filters).filter(_tab_q(filters.tab))
         .annotate(ballot_count=_count_of(Ballot, "debate"), similar_count=_count_of(similar, "debate"),
                   comment_count=_count_of(Comment.objects.visible(),
-                                          "debate"))
+                                          "debate"),
+                  offline_total=_offline_total())
         .order_by("-created_at", "-id")
     )
 
@@ -148,6 +159,7 @@ def row_values(debate: Debate, now: datetime) -> dict:
         "created": debate.created_at,
         "views": debate.view_count,
         "participants": debate.participants,
+        "offline_total": getattr(debate, "offline_total", 0),
         "comments": getattr(debate, "comment_count", 0),
         "similar": debate.similar_count,
         "result": str(_("Published")) if debate.results_published_at else str(_("Not yet")),
@@ -165,7 +177,8 @@ def columns() -> list[Column]:
         Column("number", _("No.")), Column("vote_type", _("Vote type")), Column("state", _("State")),
         Column("title", _("Title")), Column("opens_at", _("Opens")), Column("closes_at", _("Closes")),
         Column("created", _("Registered")), Column("views", _("Views")),
-        Column("participants", _("Participants")), Column("comments", _("Comments")),
+        Column("participants", _("Participants")), Column("offline_total", _("Offline count total")),
+        Column("comments", _("Comments")),
         Column("similar", _("Similar proposals")), Column("result", _("Result")),
     ]
 
@@ -181,9 +194,16 @@ def admin_debate(*, site: Agency, pk) -> Debate | None:
 # --- one debate's results --------------------------------------------------------------------
 @dataclass
 class OptionCount:
+    """`count` is online (ballots, or picks); `offline` the hall's current counts."""
+
     label: str
     kind: str
     count: int
+    offline: int = 0
+
+    @property
+    def combined(self) -> int:
+        return self.count + self.offline
 
 
 @dataclass
@@ -191,8 +211,12 @@ class QuestionResult:
     text: str
     required: bool
     max_choices: int
-    answered: int  # ballots that picked at least one of its options
+    answered: int  # online ballots that picked at least one of its options
     options: list[OptionCount]
+
+    @property
+    def totals(self) -> OptionCount:
+        return _totals(self.options)
 
 
 @dataclass
@@ -203,32 +227,45 @@ class DebateResults:
     questions: list[QuestionResult]  # research
     opinions: list[Opinion]  # discussion, ranked by support
     other_texts: list[str]  # pro/con: what "other" voters wrote
+    has_offline: bool = False  # the debate has current hall counts
+
+    @property
+    def totals(self) -> OptionCount:
+        return _totals(self.options)
+
+
+def _totals(options: list[OptionCount]) -> OptionCount:
+    return OptionCount(str(_("Total")), "", sum(o.count for o in options), sum(o.offline for o in options))
 
 
 def debate_results(debate: Debate) -> DebateResults:
+    """The back office's results (page and export): online, offline and combined per option,
+    from `selectors.option_splits`, the numbers the facilitator screen and the public page
+    show."""
     ballots = Ballot.objects.filter(debate=debate)
-    total = ballots.count()
     options, questions, opinions, other_texts = [], [], [], []
     all_options = list(debate.options.select_related("question").order_by("position", "id"))
+    splits = option_splits(debate)
+
+    def count(option) -> OptionCount:
+        split = splits.of(option.pk)
+        return OptionCount(option.label, option.kind, split.online, split.offline)
+
+    total = splits.ballots
     if debate.vote_type == VoteType.PRO_CON:
-        counts = dict(ballots.values("option_id").annotate(n=Count("id")).values_list("option_id", "n"))
-        options = [OptionCount(o.label, o.kind, counts.get(o.pk, 0)) for o in all_options]
+        options = [count(o) for o in all_options]
         other_texts = list(ballots.exclude(other_text="").order_by("cast_at", "id").values_list("other_text", flat=True))
-    elif debate.vote_type in (VoteType.MULTIPLE_CHOICE, VoteType.RESEARCH):
-        picks = BallotChoice.objects.filter(ballot__debate=debate)
-        counts = dict(picks.values("option_id").annotate(n=Count("id")).values_list("option_id", "n"))
-        if debate.vote_type == VoteType.MULTIPLE_CHOICE:
-            options = [OptionCount(o.label, o.kind, counts.get(o.pk, 0)) for o in all_options if o.question_id is None]
-        else:
-            answered = dict(picks.values("option__question_id").annotate(n=Count("ballot_id", distinct=True))
-                            .values_list("option__question_id", "n"))
-            for question in debate.questions.order_by("position", "id"):
-                questions.append(QuestionResult(
-                    question.text, question.required, question.max_choices, answered.get(question.pk, 0),
-                    [OptionCount(o.label, o.kind, counts.get(o.pk, 0)) for o in all_options
-                     if o.question_id == question.pk]))
+    elif debate.vote_type == VoteType.MULTIPLE_CHOICE:
+        options = [count(o) for o in all_options if o.question_id is None]
+    elif debate.vote_type == VoteType.RESEARCH:
+        answered = dict(BallotChoice.objects.filter(ballot__debate=debate).values("option__question_id")
+                        .annotate(n=Count("ballot_id", distinct=True)).values_list("option__question_id", "n"))
+        for question in debate.questions.order_by("position", "id"):
+            questions.append(QuestionResult(
+                question.text, question.required, question.max_choices, answered.get(question.pk, 0),
+                [count(o) for o in all_options if o.question_id == question.pk]))
     else:
         opinions = list(Opinion.objects.filter(debate=debate).select_related("author")
                         .order_by("-support_count", "created_at", "id"))
         total = with_participants([debate])[0].participants  # authors and supporters
-    return DebateResults(debate, total, options, questions, opinions, other_texts)
+    return DebateResults(debate, total, options, questions, opinions, other_texts, splits.has_offline)

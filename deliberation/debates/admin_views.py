@@ -220,12 +220,7 @@ def debate_results_export(request, pk):
         row += 1
     row += 1
     if debate.vote_type in (VoteType.PRO_CON, VoteType.MULTIPLE_CHOICE):
-        sheet.write_string(row, 0, _("Option"), bold)
-        sheet.write_string(row, 1, _("Votes"), bold)
-        for option in results.options:
-            row += 1
-            _write_cell(sheet, row, 0, option.label, formats)
-            sheet.write_number(row, 1, option.count)
+        row = _write_split(sheet, row, results.options, results.totals, formats)
         for text in results.other_texts:
             row += 1
             sheet.write_string(row, 0, _("Other (written)"), bold)
@@ -236,14 +231,7 @@ def debate_results_export(request, pk):
             _write_cell(sheet, row, 1, question.text, formats)
             sheet.write_string(row + 1, 0, _("Answered"), bold)
             sheet.write_number(row + 1, 1, question.answered)
-            sheet.write_string(row + 2, 0, _("Option"), bold)
-            sheet.write_string(row + 2, 1, _("Votes"), bold)
-            row += 3
-            for option in question.options:
-                _write_cell(sheet, row, 0, option.label, formats)
-                sheet.write_number(row, 1, option.count)
-                row += 1
-            row += 1
+            row = _write_split(sheet, row + 2, question.options, question.totals, formats) + 2
     else:
         for col, label in enumerate((_("Rank"), _("Opinion"), _("Supports"), _("Written"), _("Hidden"))):
             sheet.write_string(row, col, label, bold)
@@ -258,6 +246,28 @@ def debate_results_export(request, pk):
     sheet.set_column(1, 1, 48)
     book.close()
     return _xlsx_response(output, f"debate-{debate.pk}-results.xlsx")
+
+
+def split_headers() -> tuple:
+    """The results' columns, on the back-office page and in its export alike."""
+    return _("Option"), _("Online"), _("Offline (hall)"), _("Combined")
+
+
+def _write_split(sheet, row, options, totals, formats) -> int:
+    """Header, one row per option (online, offline, combined), then the totals; returns the
+    last row written. Always all three columns, hall counts or not, so the file's shape does
+    not depend on the debate."""
+    for col, label in enumerate(split_headers()):
+        sheet.write_string(row, col, str(label), formats["bold"])
+    for option in [*options, totals]:
+        row += 1
+        if option is totals:
+            sheet.write_string(row, 0, totals.label, formats["bold"])
+        else:
+            _write_cell(sheet, row, 0, option.label, formats)
+        for col, value in enumerate((option.count, option.offline, option.combined), start=1):
+            sheet.write_number(row, col, value)
+    return row
 
 
 def _render_form(request, form, debate, vote_type, locked=False):

@@ -13,7 +13,6 @@ people watching is known only to realtime, which adds it to the frame (`watching
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from deliberation.text import single_line
 
 from .errors import InvalidDebate
 from .models import Debate, DebateOption, OfflineCount, Status, VoteType
-from .selectors import choice_tally, forget_ballot_box, tally_and_watermark
+from .selectors import forget_ballot_box, option_splits
 from .services import announce_debate
 
 COUNT_MAX = 1_000_000
@@ -298,15 +297,7 @@ def facilitator_state(debate_id: int) -> dict | None:
         state["opinions"] = [{"id": o.id, "body": o.body, "supports": o.support_count}
                              for o in opinions.order_by("-support_count", "created_at", "id")[:5]]
         return state
-    if debate.vote_type == VoteType.PRO_CON:
-        online, _watermark = tally_and_watermark(debate.pk)
-        ballots = sum(online.values())
-    else:
-        online, ballots, _watermark = choice_tally(debate.pk)
-    offline = dict(
-        OfflineCount.objects.filter(debate=debate, is_current=True).values("option_id")
-        .annotate(n=Sum("count")).values_list("option_id", "n")
-    )
+    splits = option_splits(debate)  # the same numbers as the public page and the exports
     options = list(debate.options.all())
     questions = list(debate.questions.all()) if debate.vote_type == VoteType.RESEARCH else []
     if questions:
@@ -314,16 +305,12 @@ def facilitator_state(debate_id: int) -> dict | None:
         current = questions[position]
         state["question"] = {"id": current.id, "text": current.text, "position": position, "count": len(questions)}
         options = [o for o in options if o.question_id == current.id]
-    rows = []
-    for option in options:
-        on, off = online.get(option.id, 0), offline.get(option.id, 0)
-        rows.append({"id": option.id, "label": option.label, "kind": option.kind,
-                     "online": on, "offline": off, "combined": on + off})
-    state["options"] = rows
-    state["ballots"] = ballots
-    state["online_total"] = sum(r["online"] for r in rows)
-    state["offline_total"] = sum(r["offline"] for r in rows)
-    state["combined_total"] = state["online_total"] + state["offline_total"]
+    state["options"] = [{"id": option.id, "label": option.label, "kind": option.kind,
+                         **splits.of(option.id).as_dict()} for option in options]
+    state["ballots"] = splits.ballots
+    totals = splits.total(option.id for option in options)
+    state["online_total"], state["offline_total"], state["combined_total"] = (
+        totals.online, totals.offline, totals.combined)
     state["entries"] = [
         {"id": e.id, "option": e.option_id, "option_label": e.option.label,
          "question": e.option.question_id, "count": e.count, "label": e.label,

@@ -1,13 +1,14 @@
 import time
+from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from deliberation.agencies.models import Agency
 from deliberation.agencies.selectors import site_for_slug
 from deliberation.errors import NotFound
 
-from .models import Ballot, BallotChoice, Debate, Entry, Opinion, Status, VoteType
+from .models import Ballot, BallotChoice, Debate, Entry, OfflineCount, Opinion, Status, VoteType
 
 
 def public_debates(*, site: Agency) -> QuerySet[Debate]:
@@ -85,9 +86,80 @@ def choice_tally(debate_id: int) -> tuple[dict[int, int], int, int]:
     return counts, ballots["n"] or 0, ballots["last"] or 0
 
 
+# --- online, offline (hall) and combined per option --------------------------------------
+@dataclass(frozen=True)
+class Split:
+    online: int
+    offline: int
+
+    @property
+    def combined(self) -> int:
+        return self.online + self.offline
+
+    def as_dict(self) -> dict:
+        return {"online": self.online, "offline": self.offline, "combined": self.combined}
+
+
+NO_VOTES = Split(0, 0)
+
+
+@dataclass(frozen=True)
+class OptionSplits:
+    """Online ballots (for multiple choice and research: picks), the hall's counts and their
+    sum, per option id. `ballots` is the number of people who voted online; `has_offline`
+    says whether the debate has any current hall entry (an entry of 0 counts as one)."""
+
+    ballots: int
+    watermark: int
+    by_option: dict[int, Split]
+    has_offline: bool
+
+    def of(self, option_id: int) -> Split:
+        return self.by_option.get(option_id, NO_VOTES)
+
+    def total(self, option_ids) -> Split:
+        splits = [self.of(option_id) for option_id in option_ids]
+        return Split(sum(s.online for s in splits), sum(s.offline for s in splits))
+
+
+def current_offline_counts() -> QuerySet[OfflineCount]:
+    """The hall entries that count: a corrected or removed entry is no longer current, so it
+    never counts next to the one that replaced it."""
+    return OfflineCount.objects.filter(is_current=True)
+
+
+def offline_by_option(debate_id: int) -> dict[int, int]:
+    """The hall's counts per option (current entries only). An option with an entry is a key
+    even when its count is 0."""
+    return dict(
+        current_offline_counts().filter(debate_id=debate_id).values("option_id")
+        .annotate(n=Sum("count")).values_list("option_id", "n")
+    )
+
+
+def option_splits(debate: Debate, *, with_offline: bool = True) -> OptionSplits:
+    """Every online / offline / combined number shown anywhere (the facilitator screen, the
+    public page and its stream, the exports) comes from here, so they cannot disagree.
+    `with_offline=False` skips the hall's query (the public stream while the tally is
+    hidden). A discussion has no options: empty."""
+    if debate.vote_type == VoteType.DISCUSSION:
+        return OptionSplits(0, 0, {}, False)
+    if debate.vote_type == VoteType.PRO_CON:
+        online, watermark = tally_and_watermark(debate.pk)
+        ballots = sum(online.values())
+    else:
+        online, ballots, watermark = choice_tally(debate.pk)
+    offline = offline_by_option(debate.pk) if with_offline else {}
+    by_option = {option_id: Split(online.get(option_id, 0), offline.get(option_id, 0))
+                 for option_id in online.keys() | offline.keys()}
+    return OptionSplits(ballots, watermark, by_option, bool(offline))
+
+
 def debate_live_state(debate_id: int) -> dict | None:
     """Everything a live page shows of a debate, rebuilt from rows, for each vote type. Counts
-    are withheld (None) while the debate keeps its tally hidden until results are published."""
+    are withheld (None) while the debate keeps its tally hidden until results are published;
+    so are the hall's counts, which follow the same rule (`count` stays the online number, so
+    a phone's tally means what it always meant)."""
     debate = Debate.objects.filter(pk=debate_id, is_published=True, is_hidden=False, trashed_at__isnull=True).first()
     if debate is None:
         return None
@@ -105,30 +177,36 @@ def debate_live_state(debate_id: int) -> dict | None:
     }
     if debate.vote_type == VoteType.DISCUSSION:
         return {**state, **_discussion_state(debate, visible)}
-    if debate.vote_type == VoteType.PRO_CON:
-        counts, watermark = tally_and_watermark(debate_id)
-        total = sum(counts.values())
-    else:
-        counts, total, watermark = choice_tally(debate_id)
+    splits = option_splits(debate, with_offline=visible)
     options = list(debate.options.all())
 
     def shown(option):
+        split = splits.of(option.id)
         return {"id": option.id, "label": option.label, "kind": option.kind,
-                "count": counts.get(option.id, 0) if visible else None}
+                "count": split.online if visible else None,
+                "offline": split.offline if visible else None,
+                "combined": split.combined if visible else None}
+
+    def totals(option_list):
+        split = splits.total(o.id for o in option_list)
+        return ({"online_total": split.online, "offline_total": split.offline, "combined_total": split.combined}
+                if visible else {"online_total": None, "offline_total": None, "combined_total": None})
 
     if debate.vote_type == VoteType.RESEARCH:
         # The question the facilitator shows on the big screen (by position): phones mark it.
         state["screen_question"] = debate.screen_question
-        state["questions"] = [
-            {"id": q.id, "text": q.text, "required": q.required, "max_choices": q.max_choices,
-             "options": [shown(o) for o in options if o.question_id == q.id]}
-            for q in debate.questions.all()
-        ]
+        state["questions"] = []
+        for q in debate.questions.all():
+            own = [o for o in options if o.question_id == q.id]
+            state["questions"].append({"id": q.id, "text": q.text, "required": q.required,
+                                       "max_choices": q.max_choices, "options": [shown(o) for o in own],
+                                       **totals(own)})
     else:
         state["options"] = [shown(o) for o in options]
     if debate.vote_type == VoteType.MULTIPLE_CHOICE:
         state["max_choices"] = debate.max_choices
-    return {**state, "total": total, "watermark": watermark}
+    return {**state, **totals(options), "hall_counts": splits.has_offline if visible else None,
+            "total": splits.ballots, "watermark": splits.watermark}
 
 
 def _discussion_state(debate, visible: bool) -> dict:

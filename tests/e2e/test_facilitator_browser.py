@@ -1,6 +1,7 @@
 """The facilitator screen in a real browser: the facilitator projects /a/sisul/manage/debates/1/
 screen/, a citizen votes on a phone and the online and combined numbers move; the facilitator
-enters the hall's count and the combined number moves, without a reload.
+enters the hall's count and the combined number moves, without a reload, on the screen and
+on the public page (which switches to its online / 현장 / 합계 table).
 
 Debian's Chromium through Playwright against a real Daphne process with the demo data
 (seed_demo): debate 1 is 서울시설공단's pro/con debate, `sisul-facilitator` its facilitator."""
@@ -80,6 +81,19 @@ def test_the_screen_follows_online_ballots_and_hall_counts(server_stack, browser
     expect(against.locator("[data-cell=offline]")).to_have_text("30", timeout=LIVE_MS)
     expect(against.locator("[data-cell=combined]")).to_have_text("31")
     expect(screen.locator("[data-entries] li").first).to_contain_text("현장 거수", timeout=LIVE_MS)
+
+    # The public page (live tally) switches from the online bars to the labelled split.
+    split = phone.locator("[data-split='']")
+    expect(split).to_be_visible(timeout=LIVE_MS)
+    expect(phone.locator("[data-bars]")).to_be_hidden()
+    row = split.locator("tbody tr", has_text=option)
+    for cell, value in (("online", "1"), ("offline", "30"), ("combined", "31")):
+        expect(row.locator(f"[data-cell={cell}]")).to_have_text(value)
+    expect(split.locator("[data-split-totals] [data-cell=combined]")).to_have_text("31")
+    phone.reload()  # the rendered page says the same
+    expect(phone.locator("[data-split=''] tbody tr", has_text=option).locator("[data-cell=combined]")).to_have_text("31")
+    split.scroll_into_view_if_needed()
+    phone.screenshot(path=os.environ.get("RESULTS_SPLIT_SCREENSHOT", "/tmp/results-split.png"))
 
     # Reveal: the projected chart appears, its bars labelled in text.
     expect(screen.locator("[data-chart]")).to_be_hidden()

@@ -24,6 +24,7 @@ if (root) {
         row.querySelector("[data-count]").textContent = option.count;
         row.querySelector(".fill").style.width = `${total ? Math.round((option.count * 100) / total) : 0}%`;
       }
+      renderSplit(root, state);
     }
     if (typeof state.screen_question === "number") {
       // Research in a hall: the question on the big screen is marked on every phone.
@@ -37,7 +38,10 @@ if (root) {
     // Screen readers hear at most one summary every few seconds, not every frame.
     clearTimeout(announceTimer);
     announceTimer = setTimeout(() => {
-      const parts = state.visible ? state.options.map((o) => `${o.label} ${o.count}`) : [];
+      const parts = !state.visible ? []
+        : state.hall_counts
+          ? state.options.map((o) => `${o.label} ${t("온라인", "online")} ${o.count}, ${t("현장", "hall")} ${o.offline}, ${t("합계", "combined")} ${o.combined}`)
+          : state.options.map((o) => `${o.label} ${o.count}`);
       announceEl.textContent = `${t("참여자", "Participants")} ${state.total}. ${parts.join(", ")}`;
     }, 3000);
   }
@@ -113,6 +117,33 @@ if (root) {
         button.disabled = false;
       }
     });
+  }
+}
+
+// Once a hall count exists the tables of online, hall (현장) and combined (합계) numbers replace
+// the online bars; both are in the page, so a count entered (or removed) while it is open
+// switches them. `count` stays the online number.
+function renderSplit(root, state) {
+  const lists = [{ key: "", totals: state, options: state.options },
+    ...(state.questions || []).map((q) => ({ key: String(q.id), totals: q, options: q.options }))];
+  for (const bars of root.querySelectorAll("[data-bars]")) bars.hidden = Boolean(state.hall_counts);
+  for (const list of lists) {
+    const table = root.querySelector(`[data-split="${list.key}"]`);
+    if (!table) continue;
+    table.hidden = !state.hall_counts;
+    for (const option of list.options) {
+      const row = table.querySelector(`[data-split-option="${option.id}"]`);
+      if (!row) continue;
+      row.querySelector('[data-cell="online"]').textContent = option.count;
+      row.querySelector('[data-cell="offline"]').textContent = option.offline;
+      row.querySelector('[data-cell="combined"]').textContent = option.combined;
+      const share = list.totals.combined_total ? Math.round((option.combined * 100) / list.totals.combined_total) : 0;
+      row.querySelector(".fill").style.width = `${share}%`;
+    }
+    const totals = table.querySelector("[data-split-totals]");
+    for (const key of ["online", "offline", "combined"]) {
+      totals.querySelector(`[data-cell="${key}"]`).textContent = list.totals[`${key}_total`];
+    }
   }
 }
 

