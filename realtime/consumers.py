@@ -124,6 +124,10 @@ class SocketConsumer(AsyncWebsocketConsumer):
         publisher = get_publisher()
         text = await publisher.snapshot_frame(self.topic_kind, self.object_id, cached=not from_rows)
         if text is None:
+            # Admitted (admission is remembered for a few seconds) but no longer shown: the
+            # same final frame and close as the viewers who were watching when it went.
+            await self.send_frame(protocol.gone(topic=self.group))
+            await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.send_encoded(text, publisher.fanout.latest_frame(self.group) if self.binary else None)
 
