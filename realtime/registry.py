@@ -23,27 +23,21 @@ CLOSE_GONE = 4404
 
 
 class Frame:
-    """One server frame in both codecs, each built at most once and only when asked for:
-    `wire`/`message` (JSON text) and `binary_wire`/`binary_message` (msgpack). `deliver` builds
-    the codecs its group's sockets use before the loop, so sockets read plain attributes."""
+    """One server frame in both codecs: `wire`/`message` (JSON text: the published form, always
+    built, it costs one UTF-8 encode per publish) and `packed`/`binary_wire`/`binary_message`
+    (msgpack), built at most once and only when asked for. `deliver` builds the msgpack form
+    before its loop when the group has a msgpack socket, so sockets read plain attributes."""
 
     __slots__ = ("text", "wire", "message", "packed", "binary_wire", "binary_message", "final")
 
-    def __init__(self, text: str, *, json: bool = True, binary: bool = False):
+    def __init__(self, text: str, *, binary: bool = False):
         self.text = text
-        self.wire = self.message = None
+        self.wire = text_frame(text)
+        self.message = {"type": "websocket.send", "text": text}
         self.packed = self.binary_wire = self.binary_message = None
         self.final = is_gone(text)
-        if json:
-            self.build_json()
         if binary:
             self.build_binary()
-
-    def build_json(self) -> "Frame":
-        if self.wire is None:
-            self.wire = text_frame(self.text)
-            self.message = {"type": "websocket.send", "text": self.text}
-        return self
 
     def build_binary(self) -> "Frame":
         if self.binary_wire is None:
@@ -68,7 +62,8 @@ class LiveSocket:
         self._finishing = False
 
     def offer(self, frame: Frame) -> None:
-        if self.closed or self._finishing:
+        # (A finishing socket is out of the registry already: deliver never offers it more.)
+        if self.closed:
             return
         if self._busy:
             self._pending = frame
@@ -134,10 +129,10 @@ class PrebuiltFrameSocket(LiveSocket):
         self._wait_writable = extension["wait_writable"]
 
     def _bytes(self, frame: Frame) -> bytes:
-        return frame.wire or frame.build_json().wire
+        return frame.wire
 
     def _write_now(self, frame: Frame) -> bool:
-        return self._write(frame.wire or frame.build_json().wire)
+        return self._write(frame.wire)
 
     async def _complete(self, frame: Frame) -> None:
         # Nothing was written: once writable, send the newest frame instead.
@@ -185,10 +180,11 @@ class AsgiSocket(LiveSocket):
         self._parked = None
 
     def _message(self, frame: Frame) -> dict:
-        return frame.message or frame.build_json().message
+        return frame.message
 
     def _write_now(self, frame: Frame) -> bool:
-        coroutine = self._send(self._message(frame))
+        # The codec's field is read inline (no per-socket call): BinaryAsgiSocket repeats this.
+        coroutine = self._send(frame.message)
         try:
             waiting_on = coroutine.send(None)
         except StopIteration:
@@ -227,6 +223,18 @@ class BinaryAsgiSocket(AsgiSocket):
 
     def _message(self, frame: Frame) -> dict:
         return frame.binary_message or frame.build_binary().binary_message
+
+    def _write_now(self, frame: Frame) -> bool:
+        coroutine = self._send(frame.binary_message or frame.build_binary().binary_message)
+        try:
+            waiting_on = coroutine.send(None)
+        except StopIteration:
+            return True
+        except Exception:
+            self.closed = True
+            return True
+        self._parked = (coroutine, waiting_on)
+        return False
 
 
 def socket_for(scope: dict, send, *, binary: bool = False) -> LiveSocket:
@@ -285,7 +293,7 @@ class LocalRegistry:
         if not members:
             return 0
         binary = self._binary.get(group, 0)
-        frame = Frame(text, json=binary < len(members), binary=binary > 0)
+        frame = Frame(text, binary=binary > 0)
         sockets = list(members.values())
         if frame.final:
             # Out of the registry first: no later frame reaches these sockets, and a socket
@@ -295,18 +303,22 @@ class LocalRegistry:
             self._latest.pop(group, None)
         else:
             self._latest[group] = frame
-        offer = LiveSocket.offer_final if frame.final else LiveSocket.offer
+        final = frame.final
         for start in range(0, len(sockets), DELIVERY_SLICE):
             if start:
                 await asyncio.sleep(0)
+            if final:
+                for socket in sockets[start : start + DELIVERY_SLICE]:
+                    socket.offer_final(frame)
+                continue
             for socket in sockets[start : start + DELIVERY_SLICE]:
-                offer(socket, frame)
+                socket.offer(frame)
         return len(sockets)
 
     def remember(self, group: str, text: str) -> None:
         """Keeps a snapshot read from rows, unless a published frame (newer) is already kept."""
         if self._members.get(group) and group not in self._latest:
-            self._latest[group] = Frame(text, json=False)
+            self._latest[group] = Frame(text)
 
     def latest(self, group: str) -> str | None:
         frame = self._latest.get(group)

@@ -181,3 +181,60 @@ async def test_the_naive_comparison_mode_also_ends_sockets_with_gone(settings, d
     await skip_greeting(viewer)
     await act_on_debate(debate, "hide")
     await expect_gone(viewer, f"debate.{debate.pk}")
+
+
+class SlowPrebuilt:
+    """A prebuilt-frames server whose reader is slow until `writable` is set."""
+
+    def __init__(self):
+        self.events = []
+        self.writable = asyncio.Event()
+
+    def write(self, frame):
+        if not self.writable.is_set():
+            return False
+        self.events.append(("frame", frame))
+        return True
+
+    async def close(self, code):
+        self.events.append(("close", code))
+
+
+async def test_a_slow_reader_gets_gone_instead_of_its_pending_frame_and_then_the_close():
+    from realtime.registry import LocalRegistry, PrebuiltFrameSocket
+    from realtime.wire import text_frame
+
+    registry = LocalRegistry()
+    slow = SlowPrebuilt()
+    registry.add("debate.1", slow, PrebuiltFrameSocket({"write": slow.write, "wait_writable": slow.writable.wait},
+                                                       slow.close))
+    await registry.deliver("debate.1", '{"type":"tally","seq":1}')
+    await registry.deliver("debate.1", '{"type":"tally","seq":2}')
+    gone = protocol.encode(protocol.gone(topic="debate.1"))
+    await registry.deliver("debate.1", gone)
+    assert not registry.has_members("debate.1") and registry.latest("debate.1") is None
+    assert await registry.deliver("debate.1", '{"type":"tally","seq":3}') == 0  # nobody left
+    assert slow.events == []
+    slow.writable.set()
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert slow.events == [("frame", text_frame(gone)), ("close", 4404)]
+
+
+async def test_the_msgpack_count_survives_a_key_rejoining_with_another_codec():
+    from realtime.registry import AsgiSocket, BinaryAsgiSocket, LocalRegistry
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    registry = LocalRegistry()
+    registry.add("g", "a", BinaryAsgiSocket(send))
+    registry.add("g", "a", AsgiSocket(send))  # the same key again, now JSON
+    registry.remove("g", "missing")
+    assert registry._binary["g"] == 0
+    await registry.deliver("g", '{"type":"tally","seq":1}')
+    assert sent == [{"type": "websocket.send", "text": '{"type":"tally","seq":1}'}]
+    registry.remove("g", "a")
+    assert "g" not in registry._binary
