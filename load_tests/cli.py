@@ -65,6 +65,11 @@ def parser() -> argparse.ArgumentParser:
         help="run coalesced then naive (fresh servers and debate each), side by side",
     )
     g.add_argument(
+        "--msgpack",
+        action="store_true",
+        help="every socket offers the deliberation.v1.msgpack subprotocol (binary msgpack frames)",
+    )
+    g.add_argument(
         "--smoke",
         action="store_true",
         help="small correctness-only run on SQLite + in-memory layer, one daphne "
@@ -283,6 +288,9 @@ class Bench:
 
 
 async def run(args) -> dict:
+    from .wsclient import WsClient
+
+    WsClient.msgpack = args.msgpack
     bench = Bench(args)
     pinned = pin_self(args.generator_cpu)
     loop_kind = type(asyncio.get_running_loop()).__module__.split(".")[0]

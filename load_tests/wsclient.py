@@ -2,7 +2,9 @@
 
 Only what the simulator needs: the opening handshake over a raw TCP connection (Origin, an
 optional Cookie), masked client frames, and a minimal parser for the server's frames (text,
-ping, close; fragmented text is reassembled on a slow path).
+ping, close; fragmented text is reassembled on a slow path). With `WsClient.msgpack` set
+(`--msgpack`) every client offers the `deliberation.v1.msgpack` subprotocol and speaks
+binary msgpack frames both ways instead of JSON text.
 
 The hot path is the tally broadcast: every viewer receives byte-identical frames, so a tally
 is decoded once per distinct payload (`Tally`, kept in a shared dict keyed by the payload
@@ -18,6 +20,8 @@ import base64
 import hashlib
 import json
 import os
+
+import msgpack
 import socket
 import struct
 import time
@@ -145,6 +149,7 @@ class WsClient(asyncio.Protocol):
     """One websocket connection. Subclasses react to messages (`on_message`)."""
 
     track = False  # record watermark progress and delivery times (viewers)
+    msgpack = False  # offer deliberation.v1.msgpack and speak binary msgpack (--msgpack)
     state_type = "tally"  # the frame type that carries the topic's state (seq-checked)
 
     def __init__(
@@ -255,6 +260,8 @@ class WsClient(asyncio.Protocol):
         ]
         if self.cookie:
             lines.append(f"Cookie: {self.cookie}")
+        if self.msgpack:
+            lines.append("Sec-WebSocket-Protocol: deliberation.v1.msgpack")
         transport.write(("\r\n".join(lines) + "\r\n\r\n").encode())
 
     def connection_lost(self, exc):
@@ -336,7 +343,7 @@ class WsClient(asyncio.Protocol):
             if end > n:
                 break
             b0 = data[pos]
-            if b0 == 0x81:
+            if b0 == 0x81 or b0 == 0x82:  # a whole text (JSON) or binary (msgpack) frame
                 self.on_text(data[start:end], now)
             else:
                 self._other_frame(b0, data[start:end], now)
@@ -363,7 +370,7 @@ class WsClient(asyncio.Protocol):
             if self.ready is not None and not self.ready.done():
                 self.error = f"closed by server: {self.close_code}"
                 self.ready.set_result(False)
-        elif opcode == OP_TEXT and not fin:
+        elif (opcode == OP_TEXT or opcode == OP_BINARY) and not fin:
             self.frag = [payload]
         elif opcode == OP_CONT and self.frag is not None:
             self.frag.append(payload)
@@ -377,8 +384,8 @@ class WsClient(asyncio.Protocol):
         tally = self.tallies.get(payload)
         if tally is None:
             try:
-                obj = json.loads(payload)
-            except ValueError:
+                obj = msgpack.unpackb(payload, raw=False) if self.msgpack else json.loads(payload)
+            except (ValueError, msgpack.UnpackException):
                 self.hub.bad_frames += 1
                 return
             if not isinstance(obj, dict):
@@ -448,7 +455,11 @@ class WsClient(asyncio.Protocol):
             self.transport.write(encode_frame(opcode, payload))
 
     def send_json(self, obj: dict):
-        self._write(OP_TEXT, json.dumps(obj, separators=(",", ":")).encode())
+        """One client message, in the socket's codec (the name predates msgpack)."""
+        if self.msgpack:
+            self._write(OP_BINARY, msgpack.packb(obj))
+        else:
+            self._write(OP_TEXT, json.dumps(obj, separators=(",", ":")).encode())
 
     def close(self, code: int = 1000):
         if self.state == OPEN:

@@ -16,7 +16,7 @@ from . import admission, groups, protocol
 from .committer import GroupCommitter
 from .publisher import get_publisher
 from .registry import PREBUILT_FRAMES
-from .wire import text_frame
+from .wire import binary_frame, text_frame
 
 CLOSE_NOT_FOUND = 4404
 NO_CHANNEL_LAYER = "__realtime_no_layer__"  # an alias with no layer: the consumer gets none
@@ -27,6 +27,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     topic_kind: str
     joined = False
+    binary = False  # this socket speaks msgpack (subprotocol deliberation.v1.msgpack)
 
     @property
     def channel_layer_alias(self):
@@ -44,24 +45,42 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
-            message = protocol.parse_client_frame(text_data, bytes_data)
+            message = protocol.parse_client_frame(text_data, bytes_data, binary=self.binary)
         except protocol.ProtocolError as exc:
             await self.send_frame(protocol.error(code=exc.code, message=exc.message))
             return
         await getattr(self, f"on_{message.type}")(message)
 
     async def send_frame(self, message: dict) -> None:
-        text = protocol.encode(message)
         # Replies (acks, errors) take the same prebuilt-frame path as broadcasts when the
         # server offers it and the socket is writable; otherwise the ordinary send.
         prebuilt = self.scope.get("extensions", {}).get(PREBUILT_FRAMES)
+        if self.binary:
+            packed = protocol.encode_msgpack(message)
+            if prebuilt is not None and prebuilt["write"](binary_frame(packed)):
+                return
+            await self.send(bytes_data=packed)
+            return
+        text = protocol.encode(message)
         if prebuilt is not None and prebuilt["write"](text_frame(text)):
             return
         await self.send(text_data=text)
 
+    async def send_encoded(self, text: str, frame=None) -> None:
+        """An already encoded JSON frame, in this socket's codec. `frame` is the registry's
+        Frame for the same text when there is one: its msgpack form is built once for all."""
+        if not self.binary:
+            await self.send(text_data=text)
+        elif frame is not None and frame.text is text:
+            await self.send(bytes_data=frame.build_binary().packed)
+        else:
+            await self.send(bytes_data=protocol.json_to_msgpack(text))
+
     async def realtime_frame(self, event):
         # Naive mode only: a group_send from the channel layer, already encoded.
-        await self.send(text_data=event["frame"])
+        await self.send_encoded(event["frame"])
+        if protocol.is_gone(event["frame"]):
+            await self.close(code=CLOSE_NOT_FOUND)
 
     # Which topic object a connection asks for, and whether it may have it: subclasses
     # return the object id from the route, or None to refuse with `refusal`.
@@ -75,7 +94,9 @@ class SocketConsumer(AsyncWebsocketConsumer):
         """Accept, check admission, then hello, join the group and send the snapshot; a refused
         socket gets an error frame and the refusal's close code."""
         get_publisher().bind_loop(asyncio.get_running_loop())
-        await self.accept()
+        subprotocol = protocol.choose_subprotocol(self.scope.get("subprotocols"))
+        self.binary = subprotocol == protocol.SUBPROTOCOL_MSGPACK
+        await self.accept(subprotocol=subprotocol)
         object_id = await self.admitted_object_id(self.scope["url_route"]["kwargs"])
         if object_id is None:
             code, message, close_code = self.refusal
@@ -101,9 +122,15 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.error(code="not_supported", message="This topic takes no votes."))
 
     async def send_snapshot(self, *, from_rows: bool = False):
-        frame = await get_publisher().snapshot_frame(self.topic_kind, self.object_id, cached=not from_rows)
-        if frame is not None:
-            await self.send(text_data=frame)
+        publisher = get_publisher()
+        text = await publisher.snapshot_frame(self.topic_kind, self.object_id, cached=not from_rows)
+        if text is None:
+            # Admitted (admission is remembered for a few seconds) but no longer shown: the
+            # same final frame and close as the viewers who were watching when it went.
+            await self.send_frame(protocol.gone(topic=self.group))
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.send_encoded(text, publisher.fanout.latest_frame(self.group) if self.binary else None)
 
     async def disconnect(self, code):
         if self.joined:

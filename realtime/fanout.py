@@ -8,7 +8,11 @@
   own channel. Measured far slower for large groups; kept to show the difference.
 
 Every fanout keeps the latest frame of each group it serves locally, so a viewer that
-(re)connects gets a snapshot without a database query."""
+(re)connects gets a snapshot without a database query.
+
+Frames travel between processes as JSON text; each process builds the msgpack form of a
+frame once, and only when one of its sockets in the group speaks msgpack (registry.deliver).
+A `gone` frame travels like any other; each process closes its own sockets after it."""
 
 import asyncio
 import contextvars
@@ -16,6 +20,7 @@ import logging
 
 from channels.layers import get_channel_layer
 
+from .protocol import is_gone
 from .registry import LocalRegistry, socket_for
 from .sequence import redis_client
 
@@ -31,7 +36,7 @@ class LocalFanout:
         self.registry = LocalRegistry()
 
     async def join(self, group: str, consumer) -> None:
-        self.registry.add(group, consumer, socket_for(consumer.scope, consumer.base_send))
+        self.registry.add(group, consumer, _socket(consumer))
 
     async def leave(self, group: str, consumer) -> None:
         self.registry.remove(group, consumer)
@@ -41,6 +46,9 @@ class LocalFanout:
 
     def latest(self, group: str) -> str | None:
         return self.registry.latest(group)
+
+    def latest_frame(self, group: str):
+        return self.registry.latest_frame(group)
 
     def remember(self, group: str, frame: str) -> None:
         self.registry.remember(group, frame)
@@ -73,7 +81,7 @@ class RedisFanout(LocalFanout):
         return self._client, self._pubsub
 
     async def join(self, group: str, consumer) -> None:
-        first = self.registry.add(group, consumer, socket_for(consumer.scope, consumer.base_send))
+        first = self.registry.add(group, consumer, _socket(consumer))
         if first:
             _, pubsub = self._connection()
             await pubsub.subscribe(self.CHANNEL + group)
@@ -117,7 +125,16 @@ class RedisFanout(LocalFanout):
             if message is None or message.get("type") != "message":
                 continue
             group = message["channel"].decode()[prefix:]
-            await self.registry.deliver(group, message["data"].decode())
+            text = message["data"].decode()
+            await self.registry.deliver(group, text)
+            if is_gone(text) and not self.registry.has_members(group):
+                await self._unsubscribe(group)  # deliver dropped the group here
+
+    async def _unsubscribe(self, group: str) -> None:
+        try:
+            await self._pubsub.unsubscribe(self.CHANNEL + group)
+        except Exception:
+            logger.warning("unsubscribe from %s failed", group, exc_info=True)
 
     async def _resubscribe(self) -> None:
         groups = self.registry.groups()
@@ -131,6 +148,10 @@ class RedisFanout(LocalFanout):
         # Frames published while we were away are lost: send fresh snapshots.
         if self._on_resubscribed and groups:
             self._on_resubscribed(groups)
+
+
+def _socket(consumer):
+    return socket_for(consumer.scope, consumer.base_send, binary=getattr(consumer, "binary", False))
 
 
 class ChannelLayerFanout:
@@ -149,6 +170,9 @@ class ChannelLayerFanout:
 
     def latest(self, group: str) -> str | None:
         return None  # the naive design reads the database for every snapshot
+
+    def latest_frame(self, group: str):
+        return None
 
     def remember(self, group: str, frame: str) -> None:
         pass

@@ -137,13 +137,23 @@ class Publisher:
         seq = await self.sequence.next(group)
         state = await self._read_state(topic, object_id)
         if state is None:
+            # The selector no longer shows it (hidden, trashed, unpublished, private): every
+            # socket on the group, in every process, gets `gone` and is closed with 4404.
+            self._cancel_timer(key)
+            await self.fanout.send(group, protocol.encode(protocol.gone(topic=group)))
             return
         await self.fanout.send(group, protocol.encode(topic.message(seq=seq, state=state)))
         self.arm_transition_timer(key, state)
 
+    def _cancel_timer(self, key) -> None:
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+
     async def snapshot_frame(self, kind: str, object_id: int, *, cached: bool = True) -> str | None:
         """The full state for a viewer that (re)connects: the latest frame this process sent
-        or received for the group (no database work), else (or on `resync`) rebuilt from rows."""
+        or received for the group (no database work), else (or on `resync`) rebuilt from rows.
+        None when the selector no longer shows the topic (the consumer then says `gone`)."""
         topic = TOPICS[kind]
         group = topic.group(object_id)
         latest = self.fanout.latest(group) if cached else None

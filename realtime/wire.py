@@ -1,4 +1,4 @@
-"""RFC 6455 framing for server → client text frames.
+"""RFC 6455 framing for server → client frames: text (JSON) and binary (msgpack).
 
 Server frames are not masked, so one encoded frame is byte-for-byte the same for every
 socket: the fan-out builds it once per publish instead of once per viewer."""
@@ -6,13 +6,20 @@ socket: the fan-out builds it once per publish instead of once per viewer."""
 import struct
 
 
-def text_frame(payload: str) -> bytes:
-    data = payload.encode("utf-8")
+def _frame(first_byte: int, data: bytes) -> bytes:
     length = len(data)
     if length < 126:
-        header = struct.pack("!BB", 0x81, length)  # FIN + opcode 1 (text); no mask bit
+        header = struct.pack("!BB", first_byte, length)  # no mask bit
     elif length < 1 << 16:
-        header = struct.pack("!BBH", 0x81, 126, length)
+        header = struct.pack("!BBH", first_byte, 126, length)
     else:
-        header = struct.pack("!BBQ", 0x81, 127, length)
+        header = struct.pack("!BBQ", first_byte, 127, length)
     return header + data
+
+
+def text_frame(payload: str) -> bytes:
+    return _frame(0x81, payload.encode("utf-8"))  # FIN + opcode 1 (text)
+
+
+def binary_frame(payload: bytes) -> bytes:
+    return _frame(0x82, payload)  # FIN + opcode 2 (binary)

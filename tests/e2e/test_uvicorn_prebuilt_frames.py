@@ -31,3 +31,40 @@ async def test_uvicorn_viewers_see_votes_cast_on_a_socket(server_stack, http_ses
         assert again["code"] == "already_voted" and again["ref"] == "v2"
     for viewer in viewers:
         await viewer.close()
+
+
+async def next_packed(ws, predicate, timeout=5.0):
+    """The next msgpack frame (it must arrive as a binary websocket message)."""
+    import asyncio
+
+    import msgpack
+
+    async with asyncio.timeout(timeout):
+        while True:
+            data = await ws.recv()
+            assert isinstance(data, bytes), data
+            frame = msgpack.unpackb(data, raw=False)
+            if predicate(frame):
+                return frame
+
+
+async def test_uvicorn_msgpack_sockets_get_binary_frames_on_the_fast_path(server_stack, http_session):
+    import msgpack
+
+    base = server_stack.start_server("uvicorn")
+    ws_url = base.replace("http", "ws") + "/ws/a/sisul/debates/1/"
+    session = http_session(base).login("citizen")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in session.jar)
+    as_json = await websockets.connect(ws_url, origin=base)
+    async with websockets.connect(ws_url, origin=base, additional_headers={"Cookie": cookie},
+                                  subprotocols=["deliberation.v1.msgpack"]) as voter:
+        assert voter.subprotocol == "deliberation.v1.msgpack"
+        snapshot = await next_packed(voter, lambda f: f["type"] == "tally")
+        option = next(o for o in snapshot["options"] if o["kind"] == "for")
+        await voter.send(msgpack.packb({"type": "vote", "ref": "m1", "option": option["id"]}))
+        ack = await next_packed(voter, lambda f: f["type"] in ("ack", "error"))
+        assert ack["type"] == "ack" and ack["ref"] == "m1"
+        packed = await next_packed(voter, lambda f: f["type"] == "tally" and f["watermark"] >= ack["ballot"])
+        text = await next_frame(as_json, lambda f: f["type"] == "tally" and f["watermark"] >= ack["ballot"])
+        assert packed == text
+    await as_json.close()

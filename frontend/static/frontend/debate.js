@@ -1,5 +1,5 @@
 import { renderComments } from "./comments.js";
-import { openLiveChannel } from "./live.js";
+import { liveStatusText, openLiveChannel } from "./live.js";
 
 const root = document.querySelector("[data-live-debate]");
 if (root) {
@@ -46,15 +46,19 @@ if (root) {
     }, 3000);
   }
 
-  const statusText = {
-    connecting: t("실시간 연결 중…", "Connecting live updates…"),
-    live: t("실시간 반영 중", "Live"),
-    reconnecting: t("연결이 끊겨 다시 연결하는 중…", "Connection lost, reconnecting…"),
-    closed: t("실시간 연결 종료", "Live updates stopped"),
-  };
+  const goneText = t("이 토론은 더 이상 볼 수 없습니다. 비공개로 바뀌었거나 삭제되었습니다.",
+    "This debate is no longer available: it was hidden or removed.");
+  const statusText = liveStatusText(t, goneText);
   const channel = openLiveChannel(root.dataset.wsPath, {
     onState: render,
     onStatus: (status) => { statusEl.textContent = statusText[status]; statusEl.dataset.state = status; },
+    onGone: () => {
+      clearTimeout(announceTimer);
+      announceEl.textContent = goneText;
+      // The ballot would be refused now: say so instead of offering it.
+      const form = root.querySelector("[data-ballot-form]");
+      if (form) for (const button of form.querySelectorAll("button")) button.disabled = true;
+    },
   });
 
   // Comments have their own channel: sent only when they change (posted, edited, hidden…).

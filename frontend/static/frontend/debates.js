@@ -1,6 +1,6 @@
 // A site's debate list, live: each card's status and participants from the site's
 // `debate_summary` frames (docs/realtime-protocol.md).
-import { openLiveChannel } from "./live.js";
+import { liveStatusText, openLiveChannel } from "./live.js";
 
 const root = document.querySelector("[data-live-debates]");
 if (root) {
@@ -12,12 +12,7 @@ if (root) {
     closed: t("마감", "Closed"),
     results_published: t("결과공개", "Results published"),
   };
-  const liveText = {
-    connecting: t("실시간 연결 중…", "Connecting live updates…"),
-    live: t("실시간 반영 중", "Live"),
-    reconnecting: t("연결이 끊겨 다시 연결하는 중…", "Connection lost, reconnecting…"),
-    closed: t("실시간 연결 종료", "Live updates stopped"),
-  };
+  const liveText = liveStatusText(t, t("이 사이트의 토론 목록은 더 이상 볼 수 없습니다.", "This site's debate list is no longer available."));
   const statusEl = document.querySelector("[data-live-status]");
   openLiveChannel(root.dataset.wsPath, {
     onState(frame) {

@@ -1,7 +1,7 @@
 // The facilitator screen (진행자 화면): follows the debate's "screen" channel
 // (docs/realtime-protocol.md) and moves the chart, the table, the totals, the countdown and
 // the number of people watching without reload. The page works without script (reload).
-import { openLiveChannel } from "./live.js";
+import { liveStatusText, openLiveChannel } from "./live.js";
 
 const root = document.querySelector("[data-facilitate]");
 if (root) {
@@ -93,12 +93,7 @@ if (root) {
     tick();
   }
 
-  const statusText = {
-    connecting: t("실시간 연결 중…", "Connecting live updates…"),
-    live: t("실시간 반영 중", "Live"),
-    reconnecting: t("연결이 끊겨 다시 연결하는 중…", "Connection lost, reconnecting…"),
-    closed: t("실시간 연결 종료", "Live updates stopped"),
-  };
+  const statusText = liveStatusText(t, t("이 토론은 삭제되어 더 이상 진행할 수 없습니다.", "This debate was removed: the screen has stopped."));
 
   const channel = openLiveChannel(root.dataset.wsPath, {
     onState: (frame) => { if (frame.type === "screen") render(frame); },

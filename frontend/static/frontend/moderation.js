@@ -3,7 +3,7 @@
 // page has one renderer (the Django template). New items appear, items another moderator
 // handled leave; a row the moderator is working on (focus inside, or a reason typed) is kept,
 // and marked when someone else handled it meanwhile.
-import { openLiveChannel } from "./live.js";
+import { liveStatusText, openLiveChannel } from "./live.js";
 
 const lang = document.documentElement.lang || "ko";
 const t = (ko, en) => (lang.startsWith("ko") ? ko : en);
@@ -13,13 +13,8 @@ if (root) {
   const rowsEl = root.querySelector("[data-queue-rows]");
   const statusEl = root.querySelector("[data-live-status]");
   const announceEl = root.querySelector("[data-live-announce]");
-  const statusText = {
-    connecting: t("실시간 연결 중…", "Connecting live updates…"),
-    live: t("실시간 반영 중", "Live"),
-    reconnecting: t("연결이 끊겨 다시 연결하는 중…", "Connection lost, reconnecting…"),
-    offline: t("오프라인: 다시 연결되면 최신 상태로 바뀝니다", "Offline: the queue catches up when you are back"),
-    closed: t("실시간 연결 종료", "Live updates stopped"),
-  };
+  const statusText = liveStatusText(t);
+
   let fetching = null;
   let again = false;
 

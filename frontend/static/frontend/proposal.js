@@ -7,18 +7,14 @@
 //   posts JSON and stays on the page.
 // User text (authors, comment bodies) only ever goes into the page as textContent.
 import { renderComments } from "./comments.js";
-import { openLiveChannel } from "./live.js";
+import { liveStatusText, openLiveChannel } from "./live.js";
 
 const lang = document.documentElement.lang || "ko";
 const t = (ko, en) => (lang.startsWith("ko") ? ko : en);
 const ANNOUNCE_EVERY_MS = 3000;
 
-const statusText = {
-  connecting: t("실시간 연결 중…", "Connecting live updates…"),
-  live: t("실시간 반영 중", "Live"),
-  reconnecting: t("연결이 끊겨 다시 연결하는 중…", "Connection lost, reconnecting…"),
-  closed: t("실시간 연결 종료", "Live updates stopped"),
-};
+const statusText = liveStatusText(t, t("이 제안은 더 이상 볼 수 없습니다. 비공개로 바뀌었거나 삭제되었습니다.",
+  "This proposal is no longer available: it was made private or removed."));
 
 const phaseText = {
   open: t("공감 진행중", "Collecting support"),
