@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 
-@register(deploy=True)
+@register("webhooks", deploy=True)
 def webhook_targets_are_public(app_configs, **kwargs):
     errors = []
     if getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False):

@@ -26,7 +26,6 @@ class Command(BaseCommand):
                 signal.signal(sig, lambda *_: stop.set())
             self.stdout.write(f"webhooks: sending due deliveries every {interval:g} s")
         while not stop.is_set():
-            close_old_connections()
             try:
                 done = deliver_due(limit=batch)
             except Exception:  # the database may be restarting: log, and try again next time
@@ -38,3 +37,4 @@ class Command(BaseCommand):
                 break
             if done["sent"] < batch:  # a full batch means more are due: go on at once
                 stop.wait(interval)
+            close_old_connections()  # a connection the database dropped is not reused
