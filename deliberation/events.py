@@ -12,6 +12,7 @@ the committed rows (`deliberation/webhooks/worker.py`). Nothing in `deliberation
 Each event is emitted exactly once per real event: the services call `emit()` where a
 milestone column goes from NULL to a value (or a status changes once), never on a repeat."""
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -41,9 +42,11 @@ def _handler():
     return import_string(path) if path else (lambda *args, **kwargs: None)
 
 
-def emit(event: str, *, agency_id: int, payload: dict) -> None:
+def emit(event: str, *, agency_id: int, payload: dict | Callable[[], dict]) -> None:
     """Records one event of an agency in the current transaction (or in one of its own when
-    called outside any). `payload` is the object's public data, JSON-ready."""
+    called outside any). `payload` is the object's public data, JSON-ready, or a function
+    that builds it: the handler calls it only when someone listens, so an event nobody
+    subscribed to costs one query."""
     if event not in Event.ALL:
         raise ValueError(f"unknown event {event!r}")
     with transaction.atomic():

@@ -346,7 +346,7 @@ def publish_results(*, actor, debate_id, result_text: str) -> Debate:
         _changed(debate, actor, "debate.results_published", before, after)
     if first_publication and not debate.is_hidden and debate.trashed_at is None:
         # Once: an edit of the response later is not a second publication.
-        emit(Event.DEBATE_RESULTS_PUBLISHED, agency_id=debate.agency_id, payload=results_data(debate))
+        emit(Event.DEBATE_RESULTS_PUBLISHED, agency_id=debate.agency_id, payload=lambda: results_data(debate))
     return debate
 
 

@@ -389,6 +389,6 @@ def emit_period_events(*, now=None) -> dict[str, int]:
             with transaction.atomic():
                 if not Debate.objects.filter(pk=debate.pk, **{f"{column}__isnull": True}).update(**{column: now}):
                     continue  # another sweep told it first
-                emit(event, agency_id=debate.agency_id, payload={"debate": debate_data(debate, now=now)})
+                emit(event, agency_id=debate.agency_id, payload=lambda: {"debate": debate_data(debate, now=now)})
                 told[counter] += 1
     return told

@@ -186,7 +186,7 @@ def approve_answer(*, actor, answer_id) -> DepartmentAnswer:
     record(agency=proposal.agency, actor=actor, action="answer.approved", target=proposal,
            before={"status": AnswerStatus.SUBMITTED}, after={"status": AnswerStatus.APPROVED, "answer": answer.pk})
     if proposal.is_listed:  # what partners hear is what citizens see
-        emit(Event.PROPOSAL_ANSWER_APPROVED, agency_id=proposal.agency_id, payload=answer_data(proposal, answer))
+        emit(Event.PROPOSAL_ANSWER_APPROVED, agency_id=proposal.agency_id, payload=lambda: answer_data(proposal, answer))
     announce_proposal(proposal)
     return answer
 

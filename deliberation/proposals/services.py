@@ -97,7 +97,7 @@ def file_proposal(
     if is_offline:
         record(agency=agency, actor=author, action="proposal.offline_filed", target=proposal,
                after={"offline_source": proposal.offline_source, "offline_author_name": proposal.offline_author_name})
-    emit(Event.PROPOSAL_FILED, agency_id=agency.pk, payload={"proposal": proposal_data(proposal, now=now)})
+    emit(Event.PROPOSAL_FILED, agency_id=agency.pk, payload=lambda: {"proposal": proposal_data(proposal, now=now)})
     announce_proposal(proposal)
     return proposal
 
@@ -193,8 +193,8 @@ def start_review(proposal: Proposal, *, now) -> Review:
     # Two events at one moment: partners that only count thresholds subscribe to the first,
     # those that follow the review workflow to the second.
     emit(Event.PROPOSAL_THRESHOLD_REACHED, agency_id=proposal.agency_id,
-         payload=threshold_data(proposal, threshold=proposal.agency.answer_threshold, kind="answer"))
-    emit(Event.PROPOSAL_IN_REVIEW, agency_id=proposal.agency_id, payload=review_data(proposal, review))
+         payload=lambda: threshold_data(proposal, threshold=proposal.agency.answer_threshold, kind="answer"))
+    emit(Event.PROPOSAL_IN_REVIEW, agency_id=proposal.agency_id, payload=lambda: review_data(proposal, review))
     return review
 
 
@@ -214,7 +214,7 @@ def promote_to_debate(proposal: Proposal, *, now):
     record(agency=proposal.agency, actor=None, action="proposal.promoted", target=proposal,
            after={"support_count": proposal.support_count, "debate": debate.pk})
     emit(Event.PROPOSAL_PROMOTED, agency_id=proposal.agency_id,
-         payload=threshold_data(proposal, threshold=proposal.agency.debate_threshold, kind="debate"))
+         payload=lambda: threshold_data(proposal, threshold=proposal.agency.debate_threshold, kind="debate"))
     return debate
 
 

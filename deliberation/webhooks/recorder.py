@@ -30,10 +30,12 @@ def listeners(event: str, agency_id: int) -> list[Endpoint]:
     ]
 
 
-def record_event(event: str, *, agency_id: int, payload: dict) -> WebhookEvent | None:
+def record_event(event: str, *, agency_id: int, payload) -> WebhookEvent | None:
     endpoints = listeners(event, agency_id)
     if not endpoints:
-        return None  # nobody listens: no row, no cost
+        return None  # nobody listens: no row, and the payload is never built
+    if callable(payload):
+        payload = payload()
     now = timezone.now()
     row = WebhookEvent.objects.create(type=event, agency_id=agency_id, payload=payload, occurred_at=now)
     Delivery.objects.bulk_create(
