@@ -151,7 +151,9 @@ def claim_due(*, now, limit: int, lease: timedelta) -> list[Delivery]:
 
 
 @transaction.atomic
-def record_outcome(delivery: Delivery, outcome: Outcome, *, now) -> Delivery:
+def record_outcome(delivery: Delivery, outcome: Outcome, *, now) -> Delivery | None:
+    if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+        return None  # its endpoint was deleted while this try was on the wire
     attempt = delivery.attempts + 1
     DeliveryAttempt.objects.create(delivery=delivery, number=attempt, at=now, status_code=outcome.status_code,
                                    error=outcome.error, duration_ms=outcome.duration_ms, series=delivery.replay_count)

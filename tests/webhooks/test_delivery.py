@@ -214,3 +214,31 @@ def test_the_procfile_command_sends_due_deliveries(agency, partner):
     call_command("deliver_webhooks", "--once", stdout=out)
     assert "'succeeded': 1" in out.getvalue()
     assert len(partner.verified()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_endpoint_deleted_while_its_delivery_is_on_the_wire_does_not_break_the_pass(partner):
+    from deliberation.webhooks.services import delete_endpoint
+    from tests.factories import agency_admin
+
+    agency = Agency.objects.get(is_city=True)
+    admin = agency_admin(agency)
+    endpoint = subscribe(partner, agency, admin=admin)
+    given_proposal(agency=agency)
+    partner.block()
+    results = []
+
+    def work():
+        try:
+            results.append(deliver_due())
+        finally:
+            connections_of_thread.close_all()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    assert partner.arrived.wait(5)
+    delete_endpoint(actor=admin, agency=agency, endpoint_id=endpoint.pk)
+    partner.unblock()
+    worker.join(15)
+    assert results and results[0]["sent"] == 1
+    assert not Delivery.objects.exists() and not DeliveryAttempt.objects.exists()

@@ -176,3 +176,28 @@ def test_a_rolled_back_change_leaves_no_event(agency, partner):
         assert Delivery.objects.count() == 1  # written with the proposal, in its transaction
         raise RuntimeError("the request failed after filing")
     assert not Delivery.objects.exists() and not WebhookEvent.objects.exists()
+
+
+def test_debates_already_open_or_closed_at_deploy_are_not_announced_late(agency, partner):
+    """Migration debates.0005 marks past transitions, so the first sweep sends no burst."""
+    import importlib
+
+    from django.apps import apps
+
+    from deliberation.debates.models import Debate
+
+    migration = importlib.import_module("deliberation.debates.migrations.0005_webhook_events")
+    now = timezone.now()
+    past = create_pro_con_debate(agency=agency, title="지난 토론", opens_at=now - timedelta(days=9),
+                                 closes_at=now - timedelta(days=2))
+    running = create_pro_con_debate(agency=agency, title="진행 중", opens_at=now - timedelta(days=1),
+                                    closes_at=now + timedelta(days=1))
+    Debate.objects.update(opened_event_at=None, closed_event_at=None)  # as before the migration
+    migration.mark_past_transitions(apps, None)
+    endpoint = subscribe(partner, agency, events=[Event.DEBATE_OPENED, Event.DEBATE_CLOSED])
+    assert sweep(now=now + timedelta(seconds=1))["debates_opened"] == 0
+    assert event_types(endpoint) == []
+    assert Debate.objects.get(pk=past.pk).closed_event_at == past.closes_at
+    sweep(now=now + timedelta(days=2))
+    assert event_types(endpoint) == [Event.DEBATE_CLOSED]
+    assert Delivery.objects.get().event.payload["debate"]["id"] == running.pk
