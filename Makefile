@@ -23,9 +23,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
 
-# The server and the clock (the sweep that stores expired periods), stopped together.
+# The server, the clock (the sweep that stores expired periods) and the webhook sender,
+# stopped together.
 run: demo
-	trap 'kill 0' EXIT; $(BIN)/python manage.py run_clock & $(BIN)/daphne -b $(HOST) -p $(PORT) project.asgi:application
+	trap 'kill 0' EXIT; $(BIN)/python manage.py run_clock & $(BIN)/python manage.py deliver_webhooks & \
+	  $(BIN)/daphne -b $(HOST) -p $(PORT) project.asgi:application
 
 # Debian's Chromium for the browser tests (never a browser download). Installs it when this
 # user may; otherwise the browser tests say why they did not run (and CI fails on that).

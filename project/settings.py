@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "deliberation.debates",
     "deliberation.comments",
     "deliberation.audit",
+    "deliberation.webhooks",
     "realtime",
     "project",
 ]
@@ -156,6 +157,17 @@ BALLOT_COMMIT_WINDOW_SECONDS = env.float("BALLOT_COMMIT_WINDOW_SECONDS", default
 BALLOT_COMMIT_MAX_BATCH = env.int("BALLOT_COMMIT_MAX_BATCH", default=500)
 # Where the domain's after-commit announcements go (deliberation never imports realtime).
 DELIBERATION_ANNOUNCER = "realtime.publisher.announce"
+# Where domain events go, in the transaction of the change (deliberation/events.py): the
+# webhooks outbox. docs/webhooks.md.
+DELIBERATION_EVENT_HANDLER = "deliberation.webhooks.recorder.record_event"
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_CONCURRENCY = env.int("WEBHOOKS_CONCURRENCY", default=8)
+# Deliveries that ran out of tries in a row before an endpoint is disabled (0: never).
+WEBHOOKS_AUTO_DISABLE_AFTER = env.int("WEBHOOKS_AUTO_DISABLE_AFTER", default=5)
+# For tests with a local receiver only; `check --deploy` fails when either is on.
+WEBHOOKS_ALLOW_HTTP = False
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -212,5 +224,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {"django.channels.server": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from deliberation.agencies.models import Agency
 from deliberation.agencies.permissions import can_administer
 from deliberation.audit.services import record, snapshot
+from deliberation.events import Event, emit
 from deliberation.errors import NotFound, PermissionDenied
 from deliberation.text import plain_text, single_line
 
@@ -35,6 +36,7 @@ from .models import (
     VoteType,
 )
 from .selectors import forget_ballot_box
+from .payloads import results_data
 from .services import announce_debate
 
 TITLE_MAX = 200
@@ -335,12 +337,16 @@ def publish_results(*, actor, debate_id, result_text: str) -> Debate:
     if len(text) > RESULT_TEXT_MAX:
         raise InvalidDebate({"result_text": [_("The response must be 10,000 characters or fewer.")]})
     before = snapshot(debate, DEBATE_FIELDS)
+    first_publication = debate.results_published_at is None
     debate.result_text = text
     debate.results_published_at = debate.results_published_at or now
     debate.save(update_fields=["result_text", "results_published_at"])
     after = snapshot(debate, DEBATE_FIELDS)
     if after != before:
         _changed(debate, actor, "debate.results_published", before, after)
+    if first_publication and not debate.is_hidden and debate.trashed_at is None:
+        # Once: an edit of the response later is not a second publication.
+        emit(Event.DEBATE_RESULTS_PUBLISHED, agency_id=debate.agency_id, payload=lambda: results_data(debate))
     return debate
 
 

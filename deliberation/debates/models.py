@@ -70,11 +70,20 @@ class Debate(models.Model):
         "proposals.Proposal", blank=True, related_name="similar_debates", verbose_name=_("similar proposals")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the clock's sweep told listeners (deliberation/events.py) that the vote opened /
+    # closed. Status is derived from the clock; these only make each event happen once.
+    opened_event_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_event_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="debate_period_ordered")
+        ]
+        indexes = [
+            # The clock's sweep looks for transitions not yet told (deliberation/events.py).
+            models.Index(fields=["opens_at"], name="debate_open_event_due", condition=Q(opened_event_at__isnull=True)),
+            models.Index(fields=["closes_at"], name="debate_close_event_due", condition=Q(closed_event_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -360,3 +360,35 @@ def record_view(*, debate: Debate, visitor_key: str) -> bool:
         return False
     Debate.objects.filter(pk=debate.pk).update(view_count=models.F("view_count") + 1)
     return True
+
+
+# --- the clock's sweep: opening and closing told once -------------------------------------
+def emit_period_events(*, now=None) -> dict[str, int]:
+    """Tells listeners (deliberation/events.py) that a published debate's vote opened or
+    closed. The status is derived from the clock; this sweep notices each transition once:
+    `opened_event_at` / `closed_event_at` go from NULL to a time in the same transaction as the
+    event, under a conditional UPDATE, so two sweeps at once (or one run twice) emit nothing
+    more. Hidden and trashed debates are left unmarked and are told when they come back (if
+    the transition still holds). A debate opened and closed between two sweeps gets both
+    events, in that order."""
+    from deliberation.events import Event, emit
+
+    from .payloads import debate_data
+
+    now = now or timezone.now()
+    told = {"debates_opened": 0, "debates_closed": 0}
+    shown = Debate.objects.filter(is_published=True, is_hidden=False, trashed_at__isnull=True)
+    jobs = (
+        ("debates_opened", "opened_event_at", Event.DEBATE_OPENED,
+         shown.filter(opened_event_at__isnull=True, opens_at__lte=now)),
+        ("debates_closed", "closed_event_at", Event.DEBATE_CLOSED,
+         shown.filter(closed_event_at__isnull=True, closes_at__lte=now)),
+    )
+    for counter, column, event, due in jobs:
+        for debate in due.select_related("agency").order_by("pk").iterator(chunk_size=200):
+            with transaction.atomic():
+                if not Debate.objects.filter(pk=debate.pk, **{f"{column}__isnull": True}).update(**{column: now}):
+                    continue  # another sweep told it first
+                emit(event, agency_id=debate.agency_id, payload=lambda: {"debate": debate_data(debate, now=now)})
+                told[counter] += 1
+    return told

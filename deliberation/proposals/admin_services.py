@@ -10,10 +10,12 @@ from deliberation.agencies.models import Department
 from deliberation.agencies.permissions import can_administer
 from deliberation.audit.services import record, snapshot
 from deliberation.errors import NotFound, PermissionDenied
+from deliberation.events import Event, emit
 from deliberation.text import plain_text, single_line
 
 from .errors import InvalidProposal, ReviewStateError
 from .models import AnswerStatus, Decision, DepartmentAnswer, Proposal, Reassignment, Review, ReviewResult
+from .payloads import answer_data
 from .selectors import is_officer_of
 from .services import announce_proposal, file_proposal
 
@@ -183,6 +185,8 @@ def approve_answer(*, actor, answer_id) -> DepartmentAnswer:
     answer.save(update_fields=["status", "decided_by", "decided_at"])
     record(agency=proposal.agency, actor=actor, action="answer.approved", target=proposal,
            before={"status": AnswerStatus.SUBMITTED}, after={"status": AnswerStatus.APPROVED, "answer": answer.pk})
+    if proposal.is_listed:  # what partners hear is what citizens see
+        emit(Event.PROPOSAL_ANSWER_APPROVED, agency_id=proposal.agency_id, payload=lambda: answer_data(proposal, answer))
     announce_proposal(proposal)
     return answer
 

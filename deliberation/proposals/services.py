@@ -17,10 +17,12 @@ from deliberation.agencies.selectors import city_id
 from deliberation.announcements import Kind, announce_change
 from deliberation.audit.services import record
 from deliberation.errors import NotFound
+from deliberation.events import Event, emit
 from deliberation.text import plain_text, single_line
 
 from .errors import AgencyClosed, AlreadySupported, InvalidProposal, NotSupported, ProposalClosed
 from .models import PolicyCategory, Proposal, Review, Support, Theme
+from .payloads import proposal_data, review_data, threshold_data
 
 MAX_THEMES = 5
 THEME_MAX = 30
@@ -95,6 +97,7 @@ def file_proposal(
     if is_offline:
         record(agency=agency, actor=author, action="proposal.offline_filed", target=proposal,
                after={"offline_source": proposal.offline_source, "offline_author_name": proposal.offline_author_name})
+    emit(Event.PROPOSAL_FILED, agency_id=agency.pk, payload=lambda: {"proposal": proposal_data(proposal, now=now)})
     announce_proposal(proposal)
     return proposal
 
@@ -187,6 +190,11 @@ def start_review(proposal: Proposal, *, now) -> Review:
     Proposal.objects.filter(pk=proposal.pk, review_started_at__isnull=True).update(review_started_at=now)
     record(agency=proposal.agency, actor=None, action="proposal.review_started", target=proposal,
            after={"support_count": proposal.support_count, "deadline": review.deadline.isoformat()})
+    # Two events at one moment: partners that only count thresholds subscribe to the first,
+    # those that follow the review workflow to the second.
+    emit(Event.PROPOSAL_THRESHOLD_REACHED, agency_id=proposal.agency_id,
+         payload=lambda: threshold_data(proposal, threshold=proposal.agency.answer_threshold, kind="answer"))
+    emit(Event.PROPOSAL_IN_REVIEW, agency_id=proposal.agency_id, payload=lambda: review_data(proposal, review))
     return review
 
 
@@ -205,6 +213,8 @@ def promote_to_debate(proposal: Proposal, *, now):
     Proposal.objects.filter(pk=proposal.pk, promoted_at__isnull=True).update(promoted_at=now, debate=debate)
     record(agency=proposal.agency, actor=None, action="proposal.promoted", target=proposal,
            after={"support_count": proposal.support_count, "debate": debate.pk})
+    emit(Event.PROPOSAL_PROMOTED, agency_id=proposal.agency_id,
+         payload=lambda: threshold_data(proposal, threshold=proposal.agency.debate_threshold, kind="debate"))
     return debate
 
 
