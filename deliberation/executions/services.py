@@ -26,6 +26,7 @@ from .permissions import can_manage_executions, can_post_update
 from .selectors import has_published_results, is_adopted, item_of_source, took_part
 
 ITEM_FIELDS = ["title", "summary", "department", "status", "status_changed_on", "is_public"]
+STATUS_FIELDS = ["status", "status_changed_on"]
 MATERIAL_FIELDS = ["kind", "title", "meeting_on", "body", "url", "file"]
 NOTES_MAX = 20_000
 URL_MAX = 200
@@ -62,6 +63,15 @@ def _title_and_summary(errors, title, summary) -> tuple[str, str]:
     if len(summary) > ExecutionItem.SUMMARY_MAX:
         errors["summary"] = [_("The summary is at most 5,000 characters.")]
     return title, summary
+
+
+def _audited(item: ExecutionItem, fields) -> dict:
+    """The fields for an audit entry; `status` is written `execution_status` so the log does
+    not confuse it with a department answer's approval status."""
+    values = snapshot(item, fields)
+    if "status" in values:
+        values["execution_status"] = values.pop("status")
+    return values
 
 
 def _locked_item(item_id) -> ExecutionItem:
@@ -128,7 +138,7 @@ def create_item(*, actor, proposal_id=None, debate_id=None, department_id, title
         body=note or str(_("Execution tracking started.")),
     )
     record(agency=agency, actor=actor, action="execution.created", target=item,
-           after={**snapshot(item, ITEM_FIELDS), "proposal": item.proposal_id, "debate": item.debate_id})
+           after={**_audited(item, ITEM_FIELDS), "proposal": item.proposal_id, "debate": item.debate_id})
     return item
 
 
@@ -144,9 +154,9 @@ def edit_item(*, actor, item_id, title: str, summary: str, department_id, is_pub
     department = _department(errors, item.agency, department_id)
     if errors:
         raise InvalidExecution(errors)
-    before = snapshot(item, ITEM_FIELDS)
+    before = _audited(item, ITEM_FIELDS)
     item.title, item.summary, item.department, item.is_public = title, summary, department, bool(is_public)
-    after = snapshot(item, ITEM_FIELDS)
+    after = _audited(item, ITEM_FIELDS)
     if after != before:
         item.updated_at = timezone.now()
         item.save(update_fields=["title", "summary", "department", "is_public", "updated_at"])
@@ -209,7 +219,7 @@ def post_update(*, actor, item_id, body: str, happened_on: date | None = None, s
         item=item, happened_on=happened_on, body=text, status_from=item.status if status else "",
         status_to=status, department=item.department, posted_by=actor, posted_at=now,
     )
-    before = snapshot(item, ["status", "status_changed_on"])
+    before = _audited(item, STATUS_FIELDS)
     if status:
         item.status, item.status_changed_on = status, happened_on
     item.updated_at = now
@@ -217,7 +227,7 @@ def post_update(*, actor, item_id, body: str, happened_on: date | None = None, s
     record(agency=item.agency, actor=actor, action="execution.status_changed" if status else "execution.updated",
            target=item, before=before if status else {},
            after={"update": update.pk, "happened_on": happened_on.isoformat(),
-                  **(snapshot(item, ["status", "status_changed_on"]) if status else {})})
+                  **(_audited(item, STATUS_FIELDS) if status else {})})
     return update
 
 

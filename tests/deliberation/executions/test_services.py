@@ -40,7 +40,7 @@ def test_an_adopted_proposal_becomes_an_item_with_its_first_timeline_entry_and_a
     assert (entry.status_from, entry.status_to, entry.body) == ("", "planned", "착수 회의 예정")
     audit = AuditEntry.objects.get(action="execution.created")
     assert (audit.agency, audit.actor, audit.target_id) == (agency, admin, item.pk)
-    assert audit.after["proposal"] == proposal.pk and audit.after["status"] == "planned"
+    assert audit.after["proposal"] == proposal.pk and audit.after["execution_status"] == "planned"
 
 
 def test_a_partial_accept_and_an_adopted_review_result_count_as_adopted(agency):
@@ -148,7 +148,7 @@ def test_status_changes_are_dated_entries_in_order_each_audited(agency):
     assert actions == ["execution.created", "execution.status_changed", "execution.updated",
                        "execution.status_changed"]
     last = AuditEntry.objects.filter(action="execution.status_changed").order_by("id").last()
-    assert last.before["status"] == "in_progress" and last.after["status"] == "done"
+    assert last.before["execution_status"] == "in_progress" and last.after["execution_status"] == "done"
 
 
 def test_an_update_cannot_be_dated_in_the_future_nor_a_status_change_before_the_last(agency):
