@@ -26,7 +26,14 @@ from .forms_admin import BulkForm, FilterForm, ItemForm, MaterialForm, UpdateFor
 from .models import ExecutionItem
 from .permissions import can_manage_executions, can_open_back_office, can_post_update
 from .selectors import (
-    COLUMNS, PAGE_SIZE, admin_item, admin_items, item_of_source, row_values, timeline, trackable_debates,
+    COLUMNS,
+    PAGE_SIZE,
+    admin_item,
+    admin_items,
+    item_of_source,
+    row_values,
+    timeline,
+    trackable_debates,
     trackable_proposals,
 )
 

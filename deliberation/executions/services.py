@@ -20,7 +20,12 @@ from deliberation.text import plain_text, single_line
 
 from .errors import AlreadyFollowing, AlreadyTracked, InvalidExecution, MayNotFollow, NotAdopted, NotFollowing
 from .models import (
-    ExecutionFollow, ExecutionItem, ExecutionMaterial, ExecutionStatus, ExecutionUpdate, MaterialKind,
+    ExecutionFollow,
+    ExecutionItem,
+    ExecutionMaterial,
+    ExecutionStatus,
+    ExecutionUpdate,
+    MaterialKind,
 )
 from .permissions import can_manage_executions, can_post_update
 from .selectors import has_published_results, is_adopted, item_of_source, took_part

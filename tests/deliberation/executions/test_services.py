@@ -10,7 +10,7 @@ from django.utils import timezone
 from deliberation.agencies.services import add_department
 from deliberation.audit.models import AuditEntry
 from deliberation.debates.models import Ballot, Opinion
-from deliberation.errors import ErrorCode, NotFound, PermissionDenied
+from deliberation.errors import NotFound, PermissionDenied
 from deliberation.executions import services
 from deliberation.executions.errors import ExecutionErrorCode
 from deliberation.executions.models import ExecutionFollow, ExecutionItem, ExecutionUpdate
