@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "deliberation.comments",
     "deliberation.audit",
     "deliberation.webhooks",
+    "deliberation.executions",
     "realtime",
     "project",
 ]

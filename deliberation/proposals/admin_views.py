@@ -26,6 +26,7 @@ from deliberation.agencies.permissions import can_administer
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.audit.selectors import audit_log
 from deliberation.errors import DomainError
+from deliberation.executions import audit_labels as execution_audit
 
 from . import admin_services
 from .admin_selectors import (
@@ -351,6 +352,9 @@ FIELD_LABELS = {
     "offline_source": (gettext_lazy("Where it was collected"), None),
     "offline_author_name": (gettext_lazy("Proposer's name"), None),
 }
+
+ACTION_LABELS.update(execution_audit.ACTION_LABELS)
+FIELD_LABELS.update(execution_audit.FIELD_LABELS)
 
 DATE_FIELDS = {"trashed_at", "deadline", "failed_at"}
 

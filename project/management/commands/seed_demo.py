@@ -11,8 +11,10 @@ from deliberation.accounts.models import User
 from deliberation.agencies.models import Agency, Role
 from deliberation.agencies.selectors import city
 from deliberation.agencies.services import add_department, grant_role, register_agency
-from deliberation.debates.models import Debate
-from deliberation.debates.admin_services import apply_debate_action, create_debate
+from deliberation.debates.models import Ballot, Debate
+from deliberation.debates.admin_services import apply_debate_action, create_debate, publish_results
+from deliberation.executions.models import ExecutionUpdate
+from deliberation.executions.services import add_material, create_item, post_update
 from deliberation.debates.services import create_pro_con_debate
 from deliberation.proposals.admin_services import approve_answer, assign_lead_department, submit_answer
 from deliberation.proposals.services import close_expired_periods, file_proposal, support
@@ -100,6 +102,7 @@ class Command(BaseCommand):
             labels={"for": "금지 찬성", "against": "금지 반대", "other": "기타"},
         )
         self._load_other_vote_types(seoul, metro, sisul, users, now)
+        self._load_execution_example(sisul, sports, users, now)
 
     def _load_other_vote_types(self, seoul, metro, sisul, users, now):
         """Debates 2-4 (ids relied on by the browser tests): one of each other vote type, open
@@ -121,6 +124,39 @@ class Command(BaseCommand):
         ]
         for debate in made:
             apply_debate_action(actor=users["platform"], debate_ids=[debate.pk], action="publish")
+
+    def _load_execution_example(self, sisul, sports, users, now):
+        """Debate 5, closed with its results published, carried out as execution item 1 (실행)
+        with a timeline and meeting notes; `citizen` voted in it, so can follow the item.
+        Proposal 4 (adopted: an approved partial accept) is left for the demo's "Track
+        execution" button."""
+        admin = users["sisul-admin"]
+        opens = now - timedelta(days=60)
+        debate = create_debate(
+            actor=admin, agency=sisul, vote_type="pro_con", title="잠실 야구장 일회용 응원도구 반입을 제한할까요?",
+            body="경기 후 버려지는 일회용 응원도구를 줄이는 방안에 대한 의견을 묻습니다.",
+            opens_at=opens, closes_at=opens + timedelta(days=30))
+        Debate.objects.filter(pk=debate.pk).update(is_published=True)
+        options = {option.kind: option for option in debate.options.all()}
+        voters = [users["citizen"], *User.objects.filter(username__startswith="supporter").order_by("id")[:20]]
+        Ballot.objects.bulk_create(
+            Ballot(debate=debate, citizen=voter, option=options["for" if n % 3 else "against"])
+            for n, voter in enumerate(voters))
+        publish_results(actor=admin, debate_id=debate.pk,
+                        result_text="찬성이 많아 다음 시즌부터 일회용 응원도구 반입을 단계적으로 제한합니다.")
+        today = timezone.localdate()
+        item = create_item(
+            actor=admin, debate_id=debate.pk, department_id=sports.pk, title="일회용 응원도구 반입 단계적 제한",
+            summary="토론 결과에 따라 다음 시즌부터 일회용 응원도구 반입을 제한하고 다회용 응원도구를 보급합니다.",
+            note="실행 계획 수립", today=today - timedelta(days=20))
+        ExecutionUpdate.objects.filter(item=item).update(happened_on=today - timedelta(days=20))
+        post_update(actor=users["sisul-officer"], item_id=item.pk, status="in_progress",
+                    happened_on=today - timedelta(days=10), body="구단·입점 업체와 협의를 시작했습니다.")
+        add_material(actor=admin, item_id=item.pk, kind="notes", title="1차 협의 회의록",
+                     meeting_on=today - timedelta(days=10), body="참석: 구단 2명, 입점 업체 3명, 공단 2명\n"
+                     "합의: 다음 시즌 개막전부터 다회용 응원도구 대여소 운영")
+        add_material(actor=admin, item_id=item.pk, kind="link", title="토론 결과 보도자료",
+                     url="https://www.sisul.or.kr/")
 
     def _load_review_example(self, sisul, sports, users):
         """A proposal past the answer threshold, with its review assigned and answered, so the
