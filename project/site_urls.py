@@ -36,4 +36,6 @@ urlpatterns = [
          name="manage_sanction_lift"),
     path("manage/moderation/settings/", moderation_views.moderation_settings, name="manage_moderation_settings"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
+    path("manage/content/", include("deliberation.content.manage_urls")),
+    path("", include("deliberation.content.urls")),
 ]
