@@ -50,7 +50,6 @@ class FilterForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", _("The end date is before the start date."))
-            cleaned.pop("date_to")
         return cleaned
 
     def filters(self) -> Filters:
