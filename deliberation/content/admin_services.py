@@ -19,7 +19,16 @@ from deliberation.errors import NotFound, PermissionDenied
 from deliberation.text import plain_text, single_line
 
 from .errors import InvalidContent
-from .models import FaqEntry, FeaturedDebate, Notice, PageKind, ParticipationEvent, Question, SiteEvent, SitePage
+from .models import (
+    FaqEntry,
+    FeaturedDebate,
+    Notice,
+    PageKind,
+    ParticipationEvent,
+    Question,
+    SiteEvent,
+    SitePage,
+)
 
 POSITION_MAX = 32_767
 FEATURED_MAX = 6

@@ -14,7 +14,16 @@ from deliberation.agencies.permissions import can_administer
 from deliberation.agencies.selectors import city
 from deliberation.errors import NotFound
 
-from .models import FaqEntry, FeaturedDebate, Notice, PageKind, ParticipationEvent, Question, SiteEvent, SitePage
+from .models import (
+    FaqEntry,
+    FeaturedDebate,
+    Notice,
+    PageKind,
+    ParticipationEvent,
+    Question,
+    SiteEvent,
+    SitePage,
+)
 
 # The home page's counters cover a rolling window of two years (DOMAIN.md: "proposals,
 # supported proposals, debates, executions in the last two years"), all four alike.

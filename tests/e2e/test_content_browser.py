@@ -18,9 +18,9 @@ if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
                 allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
-from .test_facilitator_browser import LAUNCH_ARGS, logged_in  # noqa: E402
+from .test_facilitator_browser import LAUNCH_ARGS, logged_in
 
 
 @pytest.fixture
@@ -55,6 +55,7 @@ def test_notice_question_and_answer(server_stack, browser):
     citizen.click("form.stack button[type=submit]")
     expect(citizen.locator("h1")).to_have_text("수영장 점검 시간")
     expect(citizen.locator("article [data-state]")).to_have_attribute("data-state", "waiting")
+    expect(citizen.locator("a[href$='/edit/']")).to_have_count(1)  # editable while waiting
     question_url = citizen.url
 
     admin.goto(f"{base}/a/sisul/manage/content/questions/")

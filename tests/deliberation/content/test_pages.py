@@ -137,3 +137,40 @@ def test_list_filters_and_pagination(client, agency):
     html = client.get(site_reverse(agency, "manage_content_list", kind="notices")
                       + "?date_from=2030-01-02&date_to=2030-01-01").content.decode()
     assert "The end date is before the start date." in html
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_and_home_cost_a_fixed_number_of_queries(client, agency):
+    from deliberation.content import services
+    from tests.factories import CitizenFactory, open_pro_con_debate
+
+    from .conftest import event
+
+    admin = agency_admin(agency)
+    client.force_login(admin)
+    urls = [site_reverse(agency, "manage_content_list", kind=kind) for kind in ("notices", "questions", "events")]
+    urls += [site_reverse(agency, "home"), site_reverse(agency, "qna_list")]
+
+    def add_rows():
+        notice(admin, agency)
+        event(admin, agency)
+        services.ask_question(site=agency, author=CitizenFactory(), title="질문 제목", body="질문 본문입니다.")
+        debate = open_pro_con_debate(agency=agency)
+        from deliberation.content.models import FeaturedDebate
+
+        FeaturedDebate.objects.create(agency=agency, debate=debate, position=debate.pk)
+
+    add_rows()
+    before = [_queries(client, url) for url in urls]
+    for _ in range(4):
+        add_rows()
+    after = [_queries(client, url) for url in urls]
+    assert after == before
