@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "deliberation.audit",
     "deliberation.webhooks",
     "deliberation.executions",
+    "deliberation.content",
     "realtime",
     "project",
 ]

@@ -39,4 +39,6 @@ urlpatterns = [
     path("manage/moderation/settings/", moderation_views.moderation_settings, name="manage_moderation_settings"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
     path("manage/integrations/webhooks/", include("deliberation.webhooks.urls")),
+    path("manage/content/", include("deliberation.content.manage_urls")),
+    path("", include("deliberation.content.urls")),
 ]

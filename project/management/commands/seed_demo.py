@@ -103,6 +103,7 @@ class Command(BaseCommand):
         )
         self._load_other_vote_types(seoul, metro, sisul, users, now)
         self._load_execution_example(sisul, sports, users, now)
+        self._load_content(seoul, sisul, users, now)
 
     def _load_other_vote_types(self, seoul, metro, sisul, users, now):
         """Debates 2-4 (ids relied on by the browser tests): one of each other vote type, open
@@ -157,6 +158,44 @@ class Command(BaseCommand):
                      "합의: 다음 시즌 개막전부터 다회용 응원도구 대여소 운영")
         add_material(actor=admin, item_id=item.pk, kind="link", title="토론 결과 보도자료",
                      url="https://www.sisul.or.kr/")
+    def _load_content(self, seoul, sisul, users, now):
+        """Site content (issue 8): notices, FAQ, an event, a participation event, the city's terms
+        and privacy (the agencies inherit them), Q&A on 서울시설공단, its debate 1 featured."""
+        from deliberation.content import admin_services as content
+        from deliberation.content import services as qna
+        from deliberation.content.models import Question
+
+        platform, sisul_admin = users["platform"], users["sisul-admin"]
+        content.save_item(actor=platform, site=seoul, kind="notices", data={
+            "title": "민주주의 서울 개편 안내", "body": "기관별 공론장과 참여 이벤트가 새로 열렸습니다.", "pinned": True,
+            "is_public": True})
+        content.save_item(actor=sisul_admin, site=sisul, kind="notices", data={
+            "title": "고척스카이돔 응원 문화 토론에 참여해 주세요", "body": "시민 여러분의 의견을 기다립니다.", "is_public": True})
+        for position, (question, answer) in enumerate((
+                ("제안은 누구나 할 수 있나요?", "회원가입을 한 시민은 누구나 제안할 수 있습니다."),
+                ("공감이 50개를 넘으면 어떻게 되나요?", "담당 부서가 제안을 검토하고 답변합니다."))):
+            content.save_item(actor=platform, site=seoul, kind="faq", data={
+                "question": question, "answer": answer, "category": "시민제안", "position": position, "is_public": True})
+        content.save_item(actor=sisul_admin, site=sisul, kind="events", data={
+            "title": "고척스카이돔 시민 원탁회의", "place": "고척스카이돔 회의실", "is_public": True,
+            "starts_at": now + timedelta(days=7), "ends_at": now + timedelta(days=7, hours=3),
+            "body": "응원 문화 개선 방안을 함께 이야기합니다."})
+        content.save_item(actor=platform, site=seoul, kind="participation", data={
+            "title": "우리 동네 정책 아이디어 공모", "body": "생활 속 정책 아이디어를 보내 주세요.", "is_public": True,
+            "starts_at": now - timedelta(days=3), "ends_at": now + timedelta(days=11),
+            "announces_at": now + timedelta(days=18)})
+        content.save_site_page(actor=platform, site=seoul, kind="terms",
+                               body="민주주의 서울 이용약관\n\n제1조 (목적) 이 약관은 민주주의 서울 이용에 관한 사항을 정합니다.")
+        content.save_site_page(actor=platform, site=seoul, kind="privacy",
+                               body="개인정보 처리방침\n\n민주주의 서울은 회원 가입과 참여에 필요한 최소한의 정보만 처리합니다.")
+        asked = qna.ask_question(site=sisul, author=users["citizen2"], title="주차장 이용 시간이 궁금합니다",
+                                 body="경기가 있는 날 주차장은 몇 시부터 이용할 수 있나요?")
+        content.answer_question(actor=sisul_admin, site=sisul, question_id=asked.pk,
+                                answer="경기 시작 3시간 전부터 이용하실 수 있습니다.")
+        # Seeded an hour ago, so the demo citizens may ask their own question at once.
+        Question.objects.filter(pk=asked.pk).update(created_at=now - timedelta(hours=1))
+        debate = Debate.objects.filter(agency=sisul).order_by("id").first()
+        content.set_featured_debates(actor=sisul_admin, site=sisul, debate_ids=[debate.pk])
 
     def _load_review_example(self, sisul, sports, users):
         """A proposal past the answer threshold, with its review assigned and answered, so the
