@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "deliberation.debates",
     "deliberation.comments",
     "deliberation.audit",
+    "deliberation.statistics",
     "realtime",
     "project",
 ]

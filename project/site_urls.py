@@ -36,4 +36,5 @@ urlpatterns = [
          name="manage_sanction_lift"),
     path("manage/moderation/settings/", moderation_views.moderation_settings, name="manage_moderation_settings"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
+    path("manage/statistics/", include("deliberation.statistics.urls")),
 ]
