@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
-    Count, DurationField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
 )
 from django.db.models.functions import Coalesce, ExtractHour, TruncMonth
 from django.utils import timezone

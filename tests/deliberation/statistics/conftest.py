@@ -85,7 +85,7 @@ def build_world() -> World:
     p3 = proposal(a, kst(2026, 2, 10, 12), kst(2026, 3, 12, 12), failed_at=kst(2026, 3, 12, 12, 1))
     p6 = proposal(a, kst(2026, 5, 1, 10), kst(2026, 5, 31, 10), review_started_at=kst(2026, 5, 20, 9))
     # Its period ends inside the range but after "now": not counted as ended.
-    p7 = proposal(a, kst(2026, 5, 25, 10), kst(2026, 6, 24, 10))
+    proposal(a, kst(2026, 5, 25, 10), kst(2026, 6, 24, 10))
     # Before the range: its late support still counts in May, the proposal does not.
     p0 = proposal(a, kst(2025, 12, 31, 23, 59), kst(2026, 1, 30, 23, 59), failed_at=kst(2026, 1, 31))
     trashed = proposal(a, kst(2026, 3, 10, 12), kst(2026, 4, 9, 12), review_started_at=kst(2026, 3, 11))
