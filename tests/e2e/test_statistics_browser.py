@@ -12,7 +12,7 @@ from .test_facilitator_browser import browser, logged_in  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
 
 def test_statistics_need_no_script_and_the_download_matches(server_stack, browser):  # noqa: F811
@@ -30,8 +30,9 @@ def test_statistics_need_no_script_and_the_download_matches(server_stack, browse
 
     with tab.expect_download() as download:
         tab.click("a[href^='/a/seoul-metro/manage/statistics/export.xlsx']")
-    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-    monthly = [row for row in book.worksheets[0].iter_rows(min_row=5, values_only=True)]
+    with open(download.value.path(), "rb") as file:  # a temporary name without .xlsx
+        book = openpyxl.load_workbook(io.BytesIO(file.read()))
+    monthly = list(book.worksheets[0].iter_rows(min_row=5, values_only=True))
     assert monthly[-1][1:] == (proposals, supports)
 
     tab.fill("input[name=start]", "2026-06-01")
