@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "deliberation.webhooks",
     "deliberation.executions",
     "deliberation.content",
+    "deliberation.statistics",
     "realtime",
     "project",
 ]

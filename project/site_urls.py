@@ -41,4 +41,5 @@ urlpatterns = [
     path("manage/integrations/webhooks/", include("deliberation.webhooks.urls")),
     path("manage/content/", include("deliberation.content.manage_urls")),
     path("", include("deliberation.content.urls")),
+    path("manage/statistics/", include("deliberation.statistics.urls")),
 ]

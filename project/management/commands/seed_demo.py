@@ -104,6 +104,8 @@ class Command(BaseCommand):
         self._load_other_vote_types(seoul, metro, sisul, users, now)
         self._load_execution_example(sisul, sports, users, now)
         self._load_content(seoul, sisul, users, now)
+        self._load_statistics_history(metro, seoul, users, now)
+        close_expired_periods()
 
     def _load_other_vote_types(self, seoul, metro, sisul, users, now):
         """Debates 2-4 (ids relied on by the browser tests): one of each other vote type, open
@@ -196,6 +198,25 @@ class Command(BaseCommand):
         Question.objects.filter(pk=asked.pk).update(created_at=now - timedelta(hours=1))
         debate = Debate.objects.filter(agency=sisul).order_by("id").first()
         content.set_featured_debates(actor=sisul_admin, site=sisul, debate_ids=[debate.pk])
+    def _load_statistics_history(self, metro, seoul, users, now):
+        """Proposals 6 and after: filed over the past months and supported at different hours,
+        so the statistics pages (manage/statistics/) have months and hours to show. One
+        reaches 서울교통공사's answer threshold; the others fail when their period ends."""
+        supporters = list(User.objects.filter(username__startswith="supporter").order_by("username"))
+        history = [  # (site, days ago, supports, title)
+            (metro, 170, 6, "역사 내 엘리베이터 점검 일정을 미리 알려 주세요"),
+            (metro, 140, metro.answer_threshold + 2, "심야 지하철 운행을 주말에 늘려 주세요"),
+            (seoul, 120, 9, "버스정류장 온열의자를 늘려 주세요"),
+            (metro, 95, 3, "지하철 냉방 약냉방칸을 늘려 주세요"),
+            (seoul, 65, 12, "공공자전거 대여소를 지하철역 출구마다 설치해 주세요"),
+        ]
+        for site, days_ago, count, title in history:
+            filed = now - timedelta(days=days_ago)
+            proposal = file_proposal(agency=site, author=users["citizen"], policy_category="transport",
+                                     title=title, body="통계 화면 시연용 제안입니다.", now=filed)
+            for n, supporter in enumerate(supporters[:count]):
+                support(proposal_id=proposal.pk, citizen=supporter,
+                        now=filed + timedelta(days=n % 20, hours=(7 + 5 * n) % 24))
 
     def _load_review_example(self, sisul, sports, users):
         """A proposal past the answer threshold, with its review assigned and answered, so the
