@@ -22,8 +22,8 @@ class Topic:
 
 
 def facilitator_screen_state(debate_id: int) -> dict | None:
-    """The domain's facilitator state plus what only realtime knows: the sockets this process
-    holds on the debate's public group (people watching now)."""
+    """The domain's facilitator state plus what only realtime knows: the sockets every server
+    process holds on the debate's public group (people watching now)."""
     state = facilitation.facilitator_state(debate_id)
     if state is None:
         return None
@@ -31,13 +31,12 @@ def facilitator_screen_state(debate_id: int) -> dict | None:
 
 
 def watching(debate_id: int) -> int:
-    """Sockets this process holds on the debate's public group (per process: with several
-    server processes each screen sees its own process's share)."""
+    """Sockets on the debate's public group, summed over every server process
+    (realtime/presence.py: this process's exactly, the others' as of a second or so ago)."""
     from .publisher import get_publisher  # the publisher imports this module
 
-    registry = getattr(get_publisher().fanout, "registry", None)
-    members = getattr(registry, "_members", {}).get(groups.debate(debate_id), ()) if registry else ()
-    return len(members)
+    presence = getattr(get_publisher().fanout, "presence", None)
+    return presence.count(groups.debate(debate_id)) if presence is not None else 0
 
 
 TOPICS: dict[str, Topic] = {
