@@ -11,6 +11,7 @@ SITE = "site."  # one agency site (the city is one too): the counts its proposal
 COMMENTS = "comments."  # one proposal's comment stream
 SITE_DEBATES = "sitedebates."  # one agency site's debate list: status and participants per debate
 SCREEN = "screen."  # one debate's facilitator screen (authorized joins only)
+DASHBOARD = "dashboard."  # one site's live dashboard, 알림판 (its admins only)
 
 
 def site_debates(agency_id: int) -> str:
@@ -47,3 +48,7 @@ def split(group: str) -> tuple[str, int] | None:
 
 def screen(debate_id: int) -> str:
     return f"{SCREEN}{int(debate_id)}"
+
+
+def dashboard(agency_id: int) -> str:
+    return f"{DASHBOARD}{int(agency_id)}"

@@ -1,6 +1,7 @@
 """The wire protocol between the server and browsers: JSON text frames, versioned.
 
-Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, screen, ack, pong, error. Client → server: ping, resync, vote.
+Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, screen, dashboard, ack,
+pong, error. Client → server: ping, resync, vote.
 Every frame is a JSON object with a "type". docs/realtime-protocol.md has an example of each."""
 
 import json
@@ -64,6 +65,11 @@ def proposal_counts(*, seq: int, state: dict) -> dict:
 def screen(*, seq: int, state: dict) -> dict:
     """A debate's facilitator screen (debates.facilitation.facilitator_state + `watching`)."""
     return {"type": "screen", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
+def dashboard(*, seq: int, state: dict) -> dict:
+    """A site's live dashboard (agencies.dashboard.live_counters + `connected`)."""
+    return {"type": "dashboard", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
 def ack(*, ref, ballot: int) -> dict:
