@@ -30,4 +30,5 @@ urlpatterns = [
     path("manage/moderation/", moderation_views.queue, name="manage_moderation"),
     path("manage/moderation/<int:comment_pk>/", moderation_views.act, name="manage_moderation_act"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
+    path("manage/dashboard/", agency_admin.live_dashboard, name="manage_live_dashboard"),
 ]
