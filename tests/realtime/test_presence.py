@@ -37,8 +37,10 @@ async def processes():
     made = []
 
     def make(**kwargs):
-        kwargs.setdefault("presence_write_seconds", 0.2)
-        kwargs.setdefault("presence_read_seconds", 0.1)
+        # Stepped by hand (sync) unless a test says otherwise: long periods, so that a slow
+        # machine between two steps sees neither an expired hash nor a stale cache.
+        kwargs.setdefault("presence_write_seconds", 5.0)
+        kwargs.setdefault("presence_read_seconds", 5.0)
         fanout = RedisFanout(REDIS_URL, **kwargs)
         made.append(fanout)
         return fanout
@@ -61,8 +63,12 @@ async def join(fanout, group, n):
 
 
 async def stop_task(fanout):
-    """Tests step the presence by hand (`sync`) so that what they see is not timing."""
-    task = fanout.presence._task
+    """Tests step the presence by hand (`sync`) so that what they see is not timing: the
+    background task is stopped and not restarted (may_have_audience would restart it)."""
+    presence = fanout.presence
+    presence.ensure_running()  # the Redis client for this loop
+    task = presence._task
+    presence.ensure_running = lambda: None
     if task is not None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -112,7 +118,7 @@ async def test_counts_are_summed_across_processes(processes):
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a real Redis); CI sets it")
 async def test_a_dead_process_counts_vanish_after_the_ttl(processes):
-    a, b = processes(), processes()
+    a, b = processes(), processes(presence_write_seconds=1.0)  # b's hash lives 3 s
     group = unique_group()
     await join(a, group, 1)
     await join(b, group, 4)
@@ -122,11 +128,11 @@ async def test_a_dead_process_counts_vanish_after_the_ttl(processes):
     await a.presence.sync()
     assert a.presence.count(group) == 5
 
-    # b dies: it stops writing and never says goodbye. Its hash lives 3 write periods (0.6 s).
-    await asyncio.sleep(0.3)
+    # b dies: it stops writing and never says goodbye. Its hash lives 3 write periods (3 s).
+    await asyncio.sleep(1.0)
     await a.presence.sync()
     assert a.presence.count(group) == 5, "still within the TTL"
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(2.2)
     await a.presence.sync()
     assert a.presence.count(group) == 1
 
@@ -138,12 +144,12 @@ async def test_may_have_audience_turns_true_when_another_process_gets_a_member(p
     a = processes(on_audience_gained=gained.extend)
     b = processes()
     group = unique_group()
-    await a.presence.sync()  # reads: nobody watches the group anywhere
     await stop_task(a)
+    await stop_task(b)
+    await a.presence.sync()  # reads: nobody watches the group anywhere
     assert not a.may_have_audience(group)
 
     members = await join(b, group, 1)
-    await stop_task(b)
     await b.presence.sync()
     assert not a.may_have_audience(group), "a has not read yet: its cache answers"
     await a.presence.sync()
@@ -189,7 +195,6 @@ async def test_stale_presence_errs_on_true(processes):
     assert not a.may_have_audience(group)
     a.presence._read_at -= a.presence.stale_after + 1  # no successful read for a while
     assert a.may_have_audience(group)
-    await stop_task(a)  # may_have_audience restarted the task
 
 
 @pytest.mark.django_db
