@@ -4,6 +4,7 @@ change, never a frame per ballot, and people connected counted from the site's g
 
 import asyncio
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -55,11 +56,18 @@ async def dashboard(agency, user):
     return communicator, snapshot
 
 
-async def until(communicator, predicate, timeout=3):
-    while True:
-        frame = await receive(communicator, timeout=timeout)
-        if frame["type"] == "dashboard" and predicate(frame):
-            return frame
+async def until(communicator, predicate, timeout=5):
+    """The first dashboard frame that satisfies `predicate`; fails after `timeout` seconds in
+    all (frames keep coming every period, so a per-frame timeout would never fire)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        frame = await receive(communicator, timeout=max(0.01, deadline - time.monotonic()))
+        if frame["type"] == "dashboard":
+            last = frame
+            if predicate(frame):
+                return frame
+    raise AssertionError(f"no dashboard frame matched within {timeout} s; last: {last}")
 
 
 async def test_anonymous_a_citizen_and_another_agencys_admin_are_refused(settings):
