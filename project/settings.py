@@ -155,6 +155,11 @@ else:
 # docs/performance.md.
 REALTIME_MODE = env.str("REALTIME_MODE", default="coalesced")
 REALTIME_TICK_SECONDS = env.float("REALTIME_TICK_SECONDS", default=0.25)
+# With Redis, each process writes its per-group socket counts this often (they expire after
+# three periods) and reads the others' every half period (realtime/presence.py).
+REALTIME_PRESENCE_SECONDS = env.float("REALTIME_PRESENCE_SECONDS", default=2.0)
+# The live dashboard (알림판) is rebuilt this often while someone has it open, never per ballot.
+REALTIME_DASHBOARD_SECONDS = env.float("REALTIME_DASHBOARD_SECONDS", default=3.0)
 # Ballots cast over the websocket are committed in micro-batches: one transaction per window.
 BALLOT_COMMIT_WINDOW_SECONDS = env.float("BALLOT_COMMIT_WINDOW_SECONDS", default=0.003)
 BALLOT_COMMIT_MAX_BATCH = env.int("BALLOT_COMMIT_MAX_BATCH", default=500)

@@ -42,4 +42,5 @@ urlpatterns = [
     path("manage/content/", include("deliberation.content.manage_urls")),
     path("", include("deliberation.content.urls")),
     path("manage/statistics/", include("deliberation.statistics.urls")),
+    path("manage/dashboard/", agency_admin.live_dashboard, name="manage_live_dashboard"),
 ]

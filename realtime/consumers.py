@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from deliberation.agencies.dashboard import dashboard_site_id
 from deliberation.announcements import Kind
 from deliberation.comments.moderation import moderated_site_id
 from deliberation.debates.facilitation import may_facilitate_on_site
@@ -16,6 +17,7 @@ from . import admission, groups, protocol
 from .committer import GroupCommitter
 from .publisher import get_publisher
 from .registry import PREBUILT_FRAMES
+from .topics import DASHBOARD
 from .wire import binary_frame, text_frame
 
 CLOSE_NOT_FOUND = 4404
@@ -307,6 +309,42 @@ class FacilitatorConsumer(SocketConsumer):
 
     async def disconnect(self, code):
         task = getattr(self, "_watch_task", None)
+        if task is not None:
+            task.cancel()
+        await super().disconnect(code)
+
+
+class DashboardConsumer(SocketConsumer):
+    """ws/dashboard/ (the city's site) and ws/a/<slug>/dashboard/ (an agency's): the site's live
+    dashboard (알림판). Only the site's agency admins and the platform admin; anyone else gets
+    an error frame and close 4403. Nothing announces it: while a dashboard is open, its group
+    is marked dirty every REALTIME_DASHBOARD_SECONDS, so a peak of thousands of ballots per
+    second costs one rebuild per period, not one per ballot. Read-only."""
+
+    topic_kind = DASHBOARD
+    group_of = staticmethod(groups.dashboard)
+    refusal = ("forbidden", "Site admins only.", CLOSE_FORBIDDEN)
+
+    async def admitted_object_id(self, kwargs):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return None
+        return await database_sync_to_async(dashboard_site_id)(user, kwargs.get("agency_slug"))
+
+    async def connect(self):
+        await super().connect()
+        if self.joined:
+            self._refresh_task = asyncio.get_running_loop().create_task(self._refresh_every_period())
+
+    async def _refresh_every_period(self):
+        # Several open dashboards of one site in this process share one rebuild per tick
+        # (the publisher's dirty set holds each group once).
+        while self.joined:
+            await asyncio.sleep(settings.REALTIME_DASHBOARD_SECONDS)
+            get_publisher().mark_groups_dirty([self.group])
+
+    async def disconnect(self, code):
+        task = getattr(self, "_refresh_task", None)
         if task is not None:
             task.cancel()
         await super().disconnect(code)

@@ -3,7 +3,8 @@
 - `LocalFanout` (coalesced, embedded): this process's registry; nothing else is involved.
 - `RedisFanout` (coalesced, production): the registry, plus ONE Redis pub/sub subscription
   per group per process (not one per socket). A publish is one Redis PUBLISH; every process
-  with viewers of that group receives it once and writes it to its local sockets.
+  with viewers of that group receives it once and writes it to its local sockets. Who watches
+  what in the other processes is known from `realtime.presence` (counts kept in Redis).
 - `ChannelLayerFanout` (naive, for comparison): stock Channels `group_send` to every consumer's
   own channel. Measured far slower for large groups; kept to show the difference.
 
@@ -21,6 +22,7 @@ import logging
 from channels.layers import get_channel_layer
 
 from .protocol import is_gone
+from .presence import LocalPresence, RedisPresence
 from .registry import LocalRegistry, socket_for
 from .sequence import redis_client
 
@@ -34,6 +36,7 @@ class LocalFanout:
 
     def __init__(self):
         self.registry = LocalRegistry()
+        self.presence = LocalPresence(self.registry)
 
     async def join(self, group: str, consumer) -> None:
         self.registry.add(group, consumer, _socket(consumer))
@@ -54,16 +57,23 @@ class LocalFanout:
         self.registry.remember(group, frame)
 
     def may_have_audience(self, group: str) -> bool:
-        """In one process, a group nobody here watches has nobody anywhere: building its
-        frame (a facilitator screen no one has open, say) would be work for no one."""
-        return self.registry.has_members(group)
+        """False only when nobody watches the group in any process: building its frame (a
+        facilitator screen no one has open, say) would be work for no one."""
+        return self.presence.may_have_audience(group)
 
 
 class RedisFanout(LocalFanout):
     CHANNEL = "rt:frames:"
 
-    def __init__(self, url: str, *, on_resubscribed=None):
+    def __init__(self, url: str, *, on_resubscribed=None, on_audience_gained=None,
+                 presence_write_seconds: float = 2.0, presence_read_seconds: float = 1.0):
         super().__init__()
+        # on_audience_gained: called with groups another process has just started watching
+        # (the publisher resends those it skipped while they seemed unwatched).
+        self.presence = RedisPresence(
+            self.registry, url, write_seconds=presence_write_seconds, read_seconds=presence_read_seconds,
+            on_audience_gained=on_audience_gained,
+        )
         self._url = url
         self._loop = None
         self._client = None
@@ -82,6 +92,7 @@ class RedisFanout(LocalFanout):
 
     async def join(self, group: str, consumer) -> None:
         first = self.registry.add(group, consumer, _socket(consumer))
+        self.presence.changed()
         if first:
             _, pubsub = self._connection()
             await pubsub.subscribe(self.CHANNEL + group)
@@ -91,7 +102,9 @@ class RedisFanout(LocalFanout):
                 )
 
     async def leave(self, group: str, consumer) -> None:
-        if self.registry.remove(group, consumer):
+        last = self.registry.remove(group, consumer)
+        self.presence.changed()
+        if last:
             _, pubsub = self._connection()
             try:
                 await pubsub.unsubscribe(self.CHANNEL + group)
@@ -101,9 +114,6 @@ class RedisFanout(LocalFanout):
     async def send(self, group: str, frame: str) -> None:
         client, _ = self._connection()
         await client.publish(self.CHANNEL + group, frame)
-
-    def may_have_audience(self, group: str) -> bool:
-        return True  # another process may be watching it
 
     async def _listen(self) -> None:
         prefix = len(self.CHANNEL)
@@ -158,6 +168,7 @@ class ChannelLayerFanout:
     """Naive: stock group_send. Consumers join with their own channel on the layer."""
 
     needs_channel_layer = True
+    presence = None  # the channel layer keeps no counts
 
     async def join(self, group: str, consumer) -> None:
         await get_channel_layer().group_add(group, consumer.channel_name)

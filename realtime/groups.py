@@ -13,6 +13,7 @@ SITE_DEBATES = "sitedebates."  # one agency site's debate list: status and parti
 SCREEN = "screen."  # one debate's facilitator screen (authorized joins only)
 DEBATE_COMMENTS = "debatecomments."  # one debate's comment stream
 MODERATION = "moderation."  # one agency site's moderators' live queue (authorized joins only)
+DASHBOARD = "dashboard."  # one site's live dashboard, 알림판 (its admins only)
 
 
 def site_debates(agency_id: int) -> str:
@@ -57,3 +58,7 @@ def debate_comments(debate_id: int) -> str:
 
 def moderation(agency_id: int) -> str:
     return f"{MODERATION}{int(agency_id)}"
+
+
+def dashboard(agency_id: int) -> str:
+    return f"{DASHBOARD}{int(agency_id)}"

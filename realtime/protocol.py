@@ -1,7 +1,7 @@
 """The wire protocol between the server and browsers, versioned.
 
 Server → client: hello, tally, proposal, comments, proposal_counts, debate_summary, screen, moderation,
-ack, pong, error, gone. Client → server: ping, resync, vote.
+dashboard, ack, pong, error, gone. Client → server: ping, resync, vote.
 Every message is an object with a "type". Two codecs carry exactly the same objects, chosen by
 the websocket subprotocol: JSON in text frames (`deliberation.v1.json`, or no subprotocol) and
 msgpack in binary frames (`deliberation.v1.msgpack`). docs/realtime-protocol.md has an example
@@ -113,6 +113,11 @@ def screen(*, seq: int, state: dict) -> dict:
 def moderation(*, seq: int, state: dict) -> dict:
     """A site's live moderation queue (comments.moderation.moderation_state)."""
     return {"type": "moderation", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
+
+
+def dashboard(*, seq: int, state: dict) -> dict:
+    """A site's live dashboard (agencies.dashboard.live_counters + `connected`)."""
+    return {"type": "dashboard", "v": PROTOCOL_VERSION, "seq": seq, "ts": server_time_ms(), **state}
 
 
 def ack(*, ref, ballot: int) -> dict:

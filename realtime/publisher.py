@@ -16,6 +16,7 @@ import asyncio
 import contextvars
 import logging
 import threading
+import time
 from datetime import datetime
 
 from asgiref.sync import async_to_sync
@@ -33,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 # A transition further away than this is re-armed by a later publish or snapshot.
 MAX_TIMER_SECONDS = 6 * 60 * 60
+# A publish skipped because no process seemed to watch the group is redone if another process's
+# viewer shows up within this time (presence is read every second or so).
+SKIPPED_MEMORY_SECONDS = 10.0
+MAX_SKIPPED_REMEMBERED = 50_000
 
 
 class Publisher:
@@ -48,6 +53,7 @@ class Publisher:
         self._flusher: asyncio.Task | None = None
         self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
         self._snapshots_in_flight: dict[str, asyncio.Future] = {}
+        self._skipped: dict[str, float] = {}  # group → when a publish was skipped for want of an audience
         self._lock = threading.Lock()
         self._sync_publish_lock = threading.Lock()
 
@@ -61,6 +67,10 @@ class Publisher:
             self._failing = set()
             self._flusher = None
             self._timers = {}
+            self._skipped = {}
+        presence = getattr(self.fanout, "presence", None)
+        if presence is not None:
+            presence.ensure_running()  # counts are read even while this process has no socket
 
     def _live_loop(self):
         loop = self._loop
@@ -97,6 +107,14 @@ class Publisher:
             if key is not None:
                 self._changed(key)
 
+    def audience_gained(self, groups: list[str]) -> None:
+        """Another process has just started watching these groups: resend the ones whose
+        publish was skipped lately (their viewers' snapshots may predate that change). Runs on
+        the loop, from the presence task."""
+        cutoff = time.monotonic() - SKIPPED_MEMORY_SECONDS
+        self._skipped = {g: t for g, t in self._skipped.items() if t > cutoff}
+        self.mark_groups_dirty([g for g in groups if self._skipped.pop(g, None) is not None])
+
     def _changed(self, key) -> None:
         self._dirty.add(key)
         if self._flusher is None or self._flusher.done():
@@ -132,7 +150,12 @@ class Publisher:
         topic = TOPICS[kind]
         group = topic.group(object_id)
         if not self.fanout.may_have_audience(group):
-            return  # a viewer who joins later reads a snapshot from rows
+            # A viewer who joins later reads a snapshot from rows; one who joined another
+            # process just now (not yet in our presence cache) gets it via audience_gained.
+            if len(self._skipped) > MAX_SKIPPED_REMEMBERED:
+                self._skipped.clear()
+            self._skipped[group] = time.monotonic()
+            return
         # Take the seq before reading rows: a higher seq never shows older numbers.
         seq = await self.sequence.next(group)
         state = await self._read_state(topic, object_id)
@@ -223,6 +246,14 @@ class NaivePublisher(Publisher):
 
     coalesce = False
 
+    def audience_gained(self, groups: list[str]) -> None:
+        """Another process has just started watching these groups: resend the ones whose
+        publish was skipped lately (their viewers' snapshots may predate that change). Runs on
+        the loop, from the presence task."""
+        cutoff = time.monotonic() - SKIPPED_MEMORY_SECONDS
+        self._skipped = {g: t for g, t in self._skipped.items() if t > cutoff}
+        self.mark_groups_dirty([g for g in groups if self._skipped.pop(g, None) is not None])
+
     def _changed(self, key) -> None:
         asyncio.get_running_loop().create_task(self._publish_logged(key), context=contextvars.Context())
 
@@ -249,6 +280,9 @@ def build_publisher() -> Publisher:
         fanout = RedisFanout(
             settings.REDIS_URL,
             on_resubscribed=lambda groups: holder["publisher"].mark_groups_dirty(groups),
+            on_audience_gained=lambda groups: holder["publisher"].audience_gained(groups),
+            presence_write_seconds=settings.REALTIME_PRESENCE_SECONDS,
+            presence_read_seconds=settings.REALTIME_PRESENCE_SECONDS / 2,
         )
         holder["publisher"] = publisher = Publisher(tick=settings.REALTIME_TICK_SECONDS, fanout=fanout, sequence=sequence)
         return publisher
@@ -268,7 +302,10 @@ def reset_publisher() -> None:
     """For tests that change settings (tick, layer, mode) between cases."""
     global _publisher
     with _publisher_lock:
-        _publisher = None
+        old, _publisher = _publisher, None
+    presence = getattr(old.fanout, "presence", None) if old is not None else None
+    if presence is not None:
+        presence.close()
 
 
 def announce(kind: str, *, agency_id: int, object_id: int) -> None:

@@ -331,5 +331,13 @@ class LocalRegistry:
     def has_members(self, group: str) -> bool:
         return bool(self._members.get(group))
 
+    def count(self, group: str) -> int:
+        return len(self._members.get(group, ()))
+
+    def counts(self) -> dict[str, int]:
+        """group → sockets of this process; safe to call from another thread (a copy taken
+        in one step under the GIL)."""
+        return {group: len(members) for group, members in list(self._members.items()) if members}
+
     def groups(self) -> list[str]:
         return list(self._members)

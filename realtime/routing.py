@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .consumers import (
-    DebateCommentsConsumer, DebateConsumer, FacilitatorConsumer, ModerationConsumer, ProposalCommentsConsumer, ProposalConsumer, SiteDebatesConsumer, SiteProposalsConsumer,
+    DashboardConsumer, DebateCommentsConsumer, DebateConsumer, FacilitatorConsumer, ModerationConsumer, ProposalCommentsConsumer, ProposalConsumer, SiteDebatesConsumer, SiteProposalsConsumer,
 )
 
 websocket_urlpatterns = [
@@ -21,4 +21,6 @@ websocket_urlpatterns = [
     path("ws/a/<slug:agency_slug>/proposals/<int:proposal_id>/", ProposalConsumer.as_asgi()),
     path("ws/proposals/<int:proposal_id>/comments/", ProposalCommentsConsumer.as_asgi()),
     path("ws/a/<slug:agency_slug>/proposals/<int:proposal_id>/comments/", ProposalCommentsConsumer.as_asgi()),
+    path("ws/dashboard/", DashboardConsumer.as_asgi()),
+    path("ws/a/<slug:agency_slug>/dashboard/", DashboardConsumer.as_asgi()),
 ]

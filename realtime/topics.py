@@ -5,6 +5,7 @@ rules of its own."""
 from dataclasses import dataclass
 from typing import Callable
 
+from deliberation.agencies import dashboard as site_dashboard
 from deliberation.announcements import Kind
 from deliberation.comments import moderation as comment_moderation
 from deliberation.comments import selectors as comment_selectors
@@ -24,8 +25,8 @@ class Topic:
 
 
 def facilitator_screen_state(debate_id: int) -> dict | None:
-    """The domain's facilitator state plus what only realtime knows: the sockets this process
-    holds on the debate's public group (people watching now)."""
+    """The domain's facilitator state plus what only realtime knows: the sockets every server
+    process holds on the debate's public group (people watching now)."""
     state = facilitation.facilitator_state(debate_id)
     if state is None:
         return None
@@ -33,13 +34,60 @@ def facilitator_screen_state(debate_id: int) -> dict | None:
 
 
 def watching(debate_id: int) -> int:
-    """Sockets this process holds on the debate's public group (per process: with several
-    server processes each screen sees its own process's share)."""
+    """Sockets on the debate's public group, summed over every server process
+    (realtime/presence.py: this process's exactly, the others' as of a second or so ago)."""
     from .publisher import get_publisher  # the publisher imports this module
 
-    registry = getattr(get_publisher().fanout, "registry", None)
-    members = getattr(registry, "_members", {}).get(groups.debate(debate_id), ()) if registry else ()
-    return len(members)
+    presence = getattr(get_publisher().fanout, "presence", None)
+    return presence.count(groups.debate(debate_id)) if presence is not None else 0
+
+
+# Realtime's own kind: the domain never announces it. The dashboard is refreshed on a period
+# while someone has it open (consumers.DashboardConsumer), never per ballot.
+DASHBOARD = "site.dashboard"
+
+# The groups whose sockets count as "people connected" to a site. Not comments (the proposal
+# page opens it beside the proposal's socket), screens or dashboards (staff).
+_AUDIENCE_SITE_GROUPS = (groups.SITE, groups.SITE_DEBATES)
+
+
+def connected(agency_id: int, *, city_wide: bool) -> int:
+    """Sockets on a site's public groups in every server process: its proposal and debate
+    lists, and the pages of its debates and proposals. The city's site counts every agency's.
+    A person with two pages open counts twice."""
+    from .publisher import get_publisher  # the publisher imports this module
+
+    presence = getattr(get_publisher().fanout, "presence", None)
+    if presence is None:
+        return 0
+    total = 0
+    debates: dict[int, int] = {}
+    proposals: dict[int, int] = {}
+    for group, n in presence.counts().items():
+        parts = groups.split(group)
+        if parts is None or n <= 0:
+            continue
+        prefix, object_id = parts
+        if prefix in _AUDIENCE_SITE_GROUPS:
+            total += n if city_wide or object_id == agency_id else 0
+        elif prefix == groups.DEBATE:
+            debates[object_id] = n
+        elif prefix == groups.PROPOSAL:
+            proposals[object_id] = n
+    for counts, agencies_of in ((debates, site_dashboard.debate_agencies), (proposals, site_dashboard.proposal_agencies)):
+        if counts:
+            owners = agencies_of(counts)
+            total += sum(n for object_id, n in counts.items()
+                         if object_id in owners and (city_wide or owners[object_id] == agency_id))
+    return total
+
+
+def dashboard_state(agency_id: int) -> dict | None:
+    """The domain's counters plus what only realtime knows: people connected now."""
+    state = site_dashboard.live_counters_for_id(agency_id)
+    if state is None:
+        return None
+    return {**state, "connected": connected(agency_id, city_wide=state["city_wide"])}
 
 
 TOPICS: dict[str, Topic] = {
@@ -74,6 +122,10 @@ TOPICS: dict[str, Topic] = {
     Kind.SITE_PROPOSALS: Topic(
         group_prefix=groups.SITE,
         group=groups.site, state=proposal_selectors.site_proposal_counts, message=protocol.proposal_counts
+    ),
+    DASHBOARD: Topic(
+        group_prefix=groups.DASHBOARD,
+        group=groups.dashboard, state=dashboard_state, message=protocol.dashboard
     ),
 }
 

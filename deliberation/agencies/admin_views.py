@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from . import dashboard
 from .errors import SlugTaken
 from .forms import AgencySettingsForm, NewAgencyForm
 from .permissions import can_administer, is_platform_admin
@@ -30,6 +31,20 @@ def agency_settings(request):
         messages.success(request, _("Settings saved."))
         return redirect(site_reverse(request.site, "manage_settings"))
     return render(request, "agencies/manage_settings.html", {"form": form})
+
+
+@login_required
+@require_GET
+@site_view
+def live_dashboard(request):
+    """The live dashboard (알림판): numbers rendered now, then kept live by dashboard.js over
+    the site's dashboard socket (people connected arrives with the first frame)."""
+    if not dashboard.can_view_dashboard(request.user, request.site):
+        raise Http404
+    ws_path = "/ws/dashboard/" if request.site.is_city else f"/ws/a/{request.site.slug}/dashboard/"
+    return render(request, "agencies/live_dashboard.html", {
+        "counters": dashboard.live_counters(site=request.site), "ws_path": ws_path,
+    })
 
 
 @login_required

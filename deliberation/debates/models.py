@@ -174,7 +174,11 @@ class Ballot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["debate", "citizen"], name="ballot_one_per_citizen")
         ]
-        indexes = [models.Index(fields=["debate", "option"], name="ballot_tally_idx")]
+        indexes = [
+            models.Index(fields=["debate", "option"], name="ballot_tally_idx"),
+            # The live dashboard counts the last minute's ballots (agencies/dashboard.py).
+            models.Index(fields=["cast_at"], name="ballot_recent_idx"),
+        ]
 
 
 class BallotChoice(models.Model):

@@ -96,6 +96,8 @@ class Proposal(models.Model):
             models.Index(fields=["agency", "-created_at"], name="proposal_site_newest_idx"),
             models.Index(fields=["agency", "-support_count"], name="proposal_site_support_idx"),
             models.Index(fields=["agency", "-last_activity_at"], name="proposal_site_active_idx"),
+            # The city-wide dashboard counts today's proposals of every agency.
+            models.Index(fields=["created_at"], name="proposal_created_idx"),
             models.Index(fields=["closes_at"], condition=Q(failed_at__isnull=True, review_started_at__isnull=True),
                          name="proposal_pending_close_idx"),
         ]
@@ -150,6 +152,8 @@ class Support(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "citizen"], name="support_one_per_citizen")
         ]
+        # The live dashboard counts the last minute's supports (agencies/dashboard.py).
+        indexes = [models.Index(fields=["created_at"], name="support_recent_idx")]
 
 
 class Reassignment(models.TextChoices):

@@ -145,6 +145,9 @@ class Command(BaseCommand):
         Ballot.objects.bulk_create(
             Ballot(debate=debate, citizen=voter, option=options["for" if n % 3 else "against"])
             for n, voter in enumerate(voters))
+        # Cast during the debate's period, not at seeding time (cast_at is auto_now_add): the
+        # live dashboard's "ballots in the last minute" must start at 0.
+        Ballot.objects.filter(debate=debate).update(cast_at=opens + timedelta(days=1))
         publish_results(actor=admin, debate_id=debate.pk,
                         result_text="찬성이 많아 다음 시즌부터 일회용 응원도구 반입을 단계적으로 제한합니다.")
         today = timezone.localdate()
