@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "deliberation.debates",
     "deliberation.comments",
     "deliberation.audit",
+    "deliberation.integrations",
     "realtime",
     "project",
 ]
@@ -156,6 +157,13 @@ BALLOT_COMMIT_WINDOW_SECONDS = env.float("BALLOT_COMMIT_WINDOW_SECONDS", default
 BALLOT_COMMIT_MAX_BATCH = env.int("BALLOT_COMMIT_MAX_BATCH", default=500)
 # Where the domain's after-commit announcements go (deliberation never imports realtime).
 DELIBERATION_ANNOUNCER = "realtime.publisher.announce"
+
+# --- Open API (deliberation/integrations, docs/api.md) -----------------------------------------
+# Fixed-window limits through `limits`: memory in the embedded mode, Redis when REDIS_URL is set.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")  # per API key
+API_ANON_RATE_LIMIT = env.str("API_ANON_RATE_LIMIT", default="60/minute")  # per client address, reads without a key
+API_RATE_LIMIT_NAMESPACE = env.str("API_RATE_LIMIT_NAMESPACE", default="api")
+NINJA_PAGINATION_MAX_LIMIT = 100
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,6 +9,7 @@ from deliberation.comments import moderation_views
 from deliberation.debates import admin_views as debate_admin
 from deliberation.debates import facilitation_views
 from deliberation.debates import views as debate_views
+from deliberation.integrations import views as integration_views
 
 urlpatterns = [
     path("", agency_views.site_home, name="home"),
@@ -36,4 +37,7 @@ urlpatterns = [
          name="manage_sanction_lift"),
     path("manage/moderation/settings/", moderation_views.moderation_settings, name="manage_moderation_settings"),
     path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
+    path("manage/integrations/", integration_views.integrations, name="manage_integrations"),
+    path("manage/integrations/keys/<int:key_pk>/revoke/", integration_views.revoke,
+         name="manage_integrations_revoke"),
 ]

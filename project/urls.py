@@ -3,9 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from deliberation.integrations.api import api
+
 from . import site_urls
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("accounts/", include("deliberation.accounts.urls")),
     path("platform/", include("deliberation.agencies.platform_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -212,8 +212,8 @@ def test_the_sweep_fails_expired_proposals_below_the_threshold_once(agency):
 
     # Before the sweep the page already says so (derived from the clock).
     assert Proposal.objects.get(pk=below.pk).phase == Phase.FAILED
-    assert sweep() == {"proposals_failed": 1}
-    assert sweep() == {"proposals_failed": 0}
+    assert sweep() == {"proposals_failed": 1, "idempotency_records_purged": 0}
+    assert sweep() == {"proposals_failed": 0, "idempotency_records_purged": 0}
     below.refresh_from_db()
     reviewed.refresh_from_db()
     still_open.refresh_from_db()
