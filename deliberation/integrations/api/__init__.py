@@ -15,3 +15,11 @@ errors.install(api)
 api.add_decorator(rate_limited, mode="view")
 api.add_router("/", public.router)
 api.add_router("/partner/", partner.router)
+
+
+def unknown_path(request, rest=""):
+    """Anything under /api/v1/ that is no operation: the API's own 404, not an HTML page."""
+    from deliberation.errors import NotFound
+    from deliberation.http import domain_error_response
+
+    return domain_error_response(NotFound())

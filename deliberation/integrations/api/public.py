@@ -12,7 +12,7 @@ from deliberation.proposals.selectors import ListFilters, approved_answers, list
 
 from .schemas import (
     ERRORS, AgencyOut, AgencyPage, AnswerOut, CommentPage, DebateDetailOut, DebatePage, Id, PageParams,
-    DebateFilters, ProposalFilters, ProposalOut, ProposalPage, Slug, page,
+    DebateFilters, PathSlug, ProposalFilters, ProposalOut, ProposalPage, page,
 )
 
 router = Router(tags=["public"])
@@ -26,7 +26,7 @@ def agencies(request, paging: Query[PageParams]):
 
 
 @router.get("/agencies/{slug}", response={200: AgencyOut, **ERRORS}, summary="One agency")
-def agency(request, slug: Path[Slug]):
+def agency(request, slug: Path[PathSlug]):
     return site_for_slug(slug)
 
 

@@ -13,6 +13,7 @@ from deliberation.proposals.models import PolicyCategory
 # Query text: no NUL (PostgreSQL refuses it in a string), bounded.
 Text = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00]*$")]
 Slug = Annotated[str, StringConstraints(max_length=50, pattern=r"^[-a-zA-Z0-9_]*$")]
+PathSlug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
