@@ -243,3 +243,26 @@ def test_rate_limit_per_address_for_anonymous_reads(settings, anonymous_api, key
     assert anonymous_api.get("/proposals").json()["error"]["code"] == "rate_limited"
     _, api = key_and_api
     assert api.get("/agencies").status_code == 200  # a key has its own budget
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_idempotency_key_file_once(agency):
+    """Two copies of one request at the same moment: the unique constraint makes the second
+    wait for the first's commit and replay it (PostgreSQL), or SQLite serializes them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    _, token = make_key(agency)
+
+    def send(_):
+        try:
+            return Api(token).post("/partner/proposals", new_proposal_body(), headers={"Idempotency-Key": "same"})
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(send, range(4)))
+    assert {r.status_code for r in replies} == {201}
+    assert len({r.json()["id"] for r in replies}) == 1
+    assert Proposal.objects.count() == 1
