@@ -266,3 +266,11 @@ def test_concurrent_retries_with_one_idempotency_key_file_once(agency):
     assert {r.status_code for r in replies} == {201}
     assert len({r.json()["id"] for r in replies}) == 1
     assert Proposal.objects.count() == 1
+
+
+def test_a_body_that_is_not_json_is_400_malformed_request(key_and_api):
+    _, api = key_and_api
+    reply = api.client.post("/api/v1/partner/proposals", "{not json", content_type="application/json",
+                            headers={"Authorization": f"Bearer {api.token}"})
+    assert reply.status_code == 400 and reply.json()["error"]["code"] == "malformed_request"
+    assert api.get("/no-such-operation").json()["error"]["code"] == "not_found"

@@ -2,6 +2,7 @@
 with the status the error carries."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from deliberation.errors import DomainError, NotFound
@@ -39,7 +40,7 @@ def install(api) -> None:
             name = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
             fields.setdefault(name, []).append(str(error.get("msg", "invalid")))
         return _reply(api, request, {"code": str(ApiErrorCode.INVALID),
-                                     "message": "The request does not match the schema.", "fields": fields}, 422)
+                                     "message": _("The request does not match the schema."), "fields": fields}, 422)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
