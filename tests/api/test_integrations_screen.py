@@ -67,3 +67,14 @@ def test_everyone_else_gets_404(agency, other_agency):
     key.refresh_from_db()
     assert key.revoked_at is None
     assert Client().get(url).status_code == 302  # anonymous: to the login page
+
+
+def test_the_webhooks_screen_is_linked_when_its_url_exists(agency, monkeypatch):
+    """The webhooks app (another branch) adds `manage_webhooks`; until then there is no link."""
+    from deliberation.integrations import views
+
+    client = logged_in(agency_admin(agency))
+    url = f"/a/{agency.slug}/manage/integrations/"
+    assert 'href="/a/%s/manage/settings/"' % agency.slug not in client.get(url).content.decode().split("<main")[1]
+    monkeypatch.setattr(views, "WEBHOOKS_URL_NAME", "manage_settings")  # any URL name that resolves
+    assert 'href="/a/%s/manage/settings/"' % agency.slug in client.get(url).content.decode().split("<main")[1]
