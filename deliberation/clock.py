@@ -8,9 +8,11 @@ idempotent: running the sweep twice, or in two processes at once, changes nothin
 from django.utils import timezone
 
 from deliberation.debates.services import emit_period_events
+from deliberation.integrations.idempotency import purge_expired
 from deliberation.proposals.services import close_expired_periods
 
 
 def sweep(*, now=None) -> dict[str, int]:
     now = now or timezone.now()
-    return {"proposals_failed": close_expired_periods(now=now), **emit_period_events(now=now)}
+    return {"proposals_failed": close_expired_periods(now=now), **emit_period_events(now=now),
+            "idempotency_records_purged": purge_expired(now=now)}

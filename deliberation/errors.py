@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     MISSING_ANSWER = "missing_answer"
     MUTED = "muted"
     BANNED = "banned"
+    NOT_WITHDRAWABLE = "not_withdrawable"
 
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "deliberation.executions",
     "deliberation.content",
     "deliberation.statistics",
+    "deliberation.integrations",
     "realtime",
     "project",
 ]
@@ -176,6 +177,13 @@ WEBHOOKS_AUTO_DISABLE_AFTER = env.int("WEBHOOKS_AUTO_DISABLE_AFTER", default=5)
 # For tests with a local receiver only; `check --deploy` fails when either is on.
 WEBHOOKS_ALLOW_HTTP = False
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
+# --- Open API (deliberation/integrations, docs/api.md) -----------------------------------------
+# Fixed-window limits through `limits`: memory in the embedded mode, Redis when REDIS_URL is set.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")  # per API key
+API_ANON_RATE_LIMIT = env.str("API_ANON_RATE_LIMIT", default="60/minute")  # per client address, reads without a key
+API_RATE_LIMIT_NAMESPACE = env.str("API_RATE_LIMIT_NAMESPACE", default="api")
+NINJA_PAGINATION_MAX_LIMIT = 100
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

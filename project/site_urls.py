@@ -9,6 +9,7 @@ from deliberation.comments import moderation_views
 from deliberation.debates import admin_views as debate_admin
 from deliberation.debates import facilitation_views
 from deliberation.debates import views as debate_views
+from deliberation.integrations import views as integration_views
 
 urlpatterns = [
     path("", agency_views.site_home, name="home"),
@@ -43,4 +44,7 @@ urlpatterns = [
     path("", include("deliberation.content.urls")),
     path("manage/statistics/", include("deliberation.statistics.urls")),
     path("manage/dashboard/", agency_admin.live_dashboard, name="manage_live_dashboard"),
+    path("manage/integrations/", integration_views.integrations, name="manage_integrations"),
+    path("manage/integrations/keys/<int:key_pk>/revoke/", integration_views.revoke,
+         name="manage_integrations_revoke"),
 ]

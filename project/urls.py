@@ -3,9 +3,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from deliberation.integrations.api import api, unknown_path
+
 from . import site_urls
 
 urlpatterns = [
+    path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_path),
     path("accounts/", include("deliberation.accounts.urls")),
     path("platform/", include("deliberation.agencies.platform_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -67,3 +67,9 @@ def debate_comments_state(debate_id: int) -> dict | None:
         "comments": Comment.objects.visible().filter(debate=debate).count(),
         "recent_comments": stream_entries(recent_visible(debate_id=debate.pk, limit=LIVE_COMMENTS)),
     }
+
+
+def visible_comments(*, proposal=None, debate=None) -> QuerySet[Comment]:
+    """Published comments of one proposal or debate, oldest first (the open API's list)."""
+    target = {"proposal": proposal} if proposal is not None else {"debate": debate}
+    return Comment.objects.visible().filter(**target).select_related("author").order_by("created_at", "id")

@@ -38,6 +38,22 @@ def filtered_debates(*, site: Agency, vote_type: str = "", state: str = "", entr
     return qs
 
 
+def published_debate(*, pk: int) -> Debate:
+    """A public debate of any agency by its id (the open API's archive; debates are not
+    cross-listed, each belongs to its agency's site)."""
+    try:
+        return Debate.objects.filter(is_published=True, is_hidden=False, trashed_at__isnull=True).select_related(
+            "agency").get(pk=pk)
+    except (Debate.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def agency_debates(*, agency: Agency) -> QuerySet[Debate]:
+    """Every debate of one agency, drafts, hidden and trashed included: for its own partner
+    platform's private reads. Never another agency's."""
+    return Debate.objects.filter(agency=agency).select_related("agency").order_by("-created_at", "-id")
+
+
 def debate_on_site(*, site: Agency, pk: int) -> Debate:
     """Another agency's debate is "not found", never "forbidden"."""
     try:

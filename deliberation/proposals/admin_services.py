@@ -48,7 +48,9 @@ def apply_bulk_action(*, actor, proposal_ids, action: str) -> tuple[int, int]:
     now = timezone.now()
     rows = Proposal.objects.select_for_update().select_related("agency").filter(pk__in=list(proposal_ids))
     for proposal in rows:
-        if not can_administer(actor, proposal.agency):
+        if not can_administer(actor, proposal.agency) or (
+                action == BulkAction.MAKE_PUBLIC and proposal.withdrawn_at is not None):
+            # A proposal its partner platform withdrew stays private: the partner withdrew it.
             refused += 1
             continue
         before = snapshot(proposal, VISIBILITY_FIELDS)

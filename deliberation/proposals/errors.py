@@ -45,3 +45,11 @@ class InvalidProposal(DomainError):
 class ReviewStateError(DomainError):
     code = ErrorCode.CONFLICT
     http_status = 409
+
+
+class NotWithdrawable(DomainError):
+    """Only a proposal its partner platform filed, still open and not yet withdrawn."""
+
+    code = ErrorCode.NOT_WITHDRAWABLE
+    message = _("Only an open proposal filed by your platform can be withdrawn.")
+    http_status = 409

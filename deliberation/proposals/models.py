@@ -67,6 +67,15 @@ class Proposal(models.Model):
     offline_author_name = models.CharField(_("proposer's name"), max_length=50, blank=True)
     offline_source = models.CharField(_("where it was collected"), max_length=100, blank=True)
 
+    # Filed through the open API by a partner platform (구축 기관) on behalf of one of its own
+    # users: the author of record is the agency's partner account (integrations.PartnerAccount);
+    # the platform's name and its user's id and display name are shown instead ("via …").
+    partner_platform = models.CharField(_("partner platform"), max_length=100, blank=True)
+    external_author_id = models.CharField(_("partner user id"), max_length=100, blank=True)
+    external_author_name = models.CharField(_("partner user name"), max_length=50, blank=True)
+    # The partner withdrew it while its support period was open: it is private from then on.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
     closes_at = models.DateTimeField(_("support period ends"))
@@ -76,6 +85,9 @@ class Proposal(models.Model):
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     view_count = models.PositiveIntegerField(default=0)
+    # Supports collected on the partner platform: counted apart (one per external supporter,
+    # PartnerSupport) and shown apart; they count toward the thresholds (docs/architecture.md).
+    partner_support_count = models.PositiveIntegerField(default=0)
 
     is_public = models.BooleanField(_("public"), default=True)
     trashed_at = models.DateTimeField(null=True, blank=True)
@@ -136,7 +148,18 @@ class Proposal(models.Model):
     def author_label(self) -> str:
         if self.is_offline and self.offline_author_name:
             return self.offline_author_name
+        if self.partner_platform:
+            return self.external_author_name or self.external_author_id
         return str(self.author)
+
+    @property
+    def is_from_partner(self) -> bool:
+        return bool(self.partner_platform)
+
+    @property
+    def total_supports(self) -> int:
+        """What the thresholds compare: supports here plus those collected by the partner."""
+        return self.support_count + self.partner_support_count
 
 
 class Support(models.Model):
@@ -154,6 +177,23 @@ class Support(models.Model):
         ]
         # The live dashboard counts the last minute's supports (agencies/dashboard.py).
         indexes = [models.Index(fields=["created_at"], name="support_recent_idx")]
+
+
+class PartnerSupport(models.Model):
+    """One supporter counted on a partner platform, known by that platform's user id. The
+    unique constraint makes a resent batch (or an overlapping one) count each supporter once."""
+
+    EXTERNAL_ID_MAX = 100
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="partner_supports")
+    external_id = models.CharField(max_length=EXTERNAL_ID_MAX)
+    batch = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "external_id"], name="partner_support_once")
+        ]
 
 
 class Reassignment(models.TextChoices):

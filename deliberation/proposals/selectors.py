@@ -10,7 +10,7 @@ from deliberation.agencies.models import Agency, Membership, Role
 from deliberation.agencies.permissions import can_administer, is_platform_admin
 from deliberation.errors import NotFound
 
-from .models import AnswerStatus, Proposal, Support
+from .models import AnswerStatus, Phase, Proposal, Support
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -41,6 +41,7 @@ class ListFilters:
     district: str = ""
     agency: str = ""  # an agency slug; only the city's list offers it
     q: str = ""
+    phase: str = ""  # open / closed / failed, derived from the clock (the open API offers it)
 
     @classmethod
     def from_query(cls, params) -> "ListFilters":
@@ -68,7 +69,27 @@ def listed_proposals(*, site: Agency, filters: ListFilters = ListFilters()) -> Q
     if filters.q:
         for word in filters.q.split()[:5]:
             qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    if filters.phase in Phase.values:
+        qs = qs.filter(phase_q(filters.phase, timezone.now()))
     return _with_answer_counts(qs).prefetch_related("themes").order_by(*SORTS[filters.sort])
+
+
+def phase_q(phase: str, now) -> Q:
+    """`Proposal.phase_at` written as conditions on the columns."""
+    ended = Q(closes_at__lte=now)
+    return {
+        Phase.OPEN: Q(closes_at__gt=now, failed_at__isnull=True),
+        Phase.CLOSED: ended & Q(review_started_at__isnull=False, failed_at__isnull=True),
+        Phase.FAILED: Q(failed_at__isnull=False) | (ended & Q(review_started_at__isnull=True)),
+    }[phase]
+
+
+def agency_proposals(*, agency: Agency) -> QuerySet[Proposal]:
+    """Every proposal of one agency in any state (private, trashed, withdrawn): what its own
+    partner platform may read with a `private:read` key. Never another agency's."""
+    return _with_answer_counts(
+        Proposal.objects.filter(agency=agency).select_related("agency", "author")
+    ).prefetch_related("themes").order_by("-created_at", "-id")
 
 
 def proposal_on_site(*, site: Agency, pk, user=None) -> Proposal:
@@ -112,6 +133,7 @@ def proposal_live_state(proposal_id: int) -> dict | None:
     return {
         "proposal": proposal.pk,
         "supports": proposal.support_count,
+        "partner_supports": proposal.partner_support_count,
         "comments": proposal.comment_count,
         "phase": proposal.phase_at(now),
         "closes_at": proposal.closes_at.isoformat(),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.sanctions import ensure_may_take_part
 from deliberation.agencies.models import Agency
@@ -20,8 +21,10 @@ from deliberation.errors import NotFound
 from deliberation.events import Event, emit
 from deliberation.text import plain_text, single_line
 
-from .errors import AgencyClosed, AlreadySupported, InvalidProposal, NotSupported, ProposalClosed
-from .models import PolicyCategory, Proposal, Review, Support, Theme
+from .errors import (
+    AgencyClosed, AlreadySupported, InvalidProposal, NotSupported, NotWithdrawable, ProposalClosed,
+)
+from .models import PartnerSupport, PolicyCategory, Proposal, Review, Support, Theme
 from .payloads import proposal_data, review_data, threshold_data
 
 MAX_THEMES = 5
@@ -69,10 +72,14 @@ def parse_themes(raw: str) -> list[str]:
 def file_proposal(
     *, agency: Agency, author, title: str, body: str, policy_category: str = PolicyCategory.OTHER,
     district: str = "", themes: list[str] | str = (), is_offline: bool = False,
-    offline_author_name: str = "", offline_source: str = "", now=None,
+    offline_author_name: str = "", offline_source: str = "", partner_platform: str = "",
+    external_author_id: str = "", external_author_name: str = "", now=None,
 ) -> Proposal:
     """Files a proposal on an agency's site (the city is an agency too). Raises AgencyClosed
-    or InvalidProposal (with per-field messages) and stores nothing then."""
+    or InvalidProposal (with per-field messages) and stores nothing then.
+
+    A partner platform files through the open API with `partner_platform` (its name) and its
+    own user's id and display name; `author` is then the agency's partner account."""
     if not agency.is_active:
         raise AgencyClosed()
     ensure_may_take_part(user=author, agency_id=agency.pk)
@@ -84,6 +91,8 @@ def file_proposal(
         policy_category=policy_category, district=district or "",
         is_offline=is_offline, offline_author_name=single_line(offline_author_name),
         offline_source=single_line(offline_source),
+        partner_platform=single_line(partner_platform), external_author_id=single_line(external_author_id),
+        external_author_name=single_line(external_author_name),
         created_at=now, last_activity_at=now,
         closes_at=now + timedelta(days=agency.support_period_days),
     )
@@ -91,18 +100,88 @@ def file_proposal(
         proposal.full_clean(exclude=["author", "agency"])
     except ValidationError as exc:
         raise InvalidProposal(exc.message_dict) from None
+    if proposal.partner_platform and not proposal.external_author_id:
+        raise InvalidProposal({"external_author_id": [_("The partner platform's user id is required.")]})
     proposal.save()
     if themes:
         proposal.themes.set([Theme.objects.get_or_create(name=name)[0] for name in themes])
     if is_offline:
         record(agency=agency, actor=author, action="proposal.offline_filed", target=proposal,
                after={"offline_source": proposal.offline_source, "offline_author_name": proposal.offline_author_name})
+    if proposal.partner_platform:
+        record(agency=agency, actor=None, action="proposal.partner_filed", target=proposal,
+               after={"partner_platform": proposal.partner_platform,
+                      "external_author_id": proposal.external_author_id})
     emit(Event.PROPOSAL_FILED, agency_id=agency.pk, payload=lambda: {"proposal": proposal_data(proposal, now=now)})
     announce_proposal(proposal)
     return proposal
 
 
-def _locked_listed_proposal(proposal_id: int, site: Agency | None = None) -> Proposal:
+@transaction.atomic
+def withdraw_partner_proposal(*, proposal_id: int, agency: Agency, via: str = "", now=None) -> Proposal:
+    """The partner platform withdraws a proposal it filed, while its support period is open:
+    the proposal becomes private (it leaves every list) and `withdrawn_at` says why. Another
+    agency's proposal is "not found"; one not filed through the API, already withdrawn or
+    past its period is refused. Audited with `via` (the API key's label)."""
+    now = now or timezone.now()
+    proposal = _locked_listed_proposal(proposal_id, agency, own_only=True)
+    if not proposal.partner_platform:
+        raise NotWithdrawable()
+    if proposal.phase_at(now) != "open":
+        raise ProposalClosed()
+    proposal.withdrawn_at = now
+    proposal.is_public = False
+    Proposal.objects.filter(pk=proposal.pk).update(withdrawn_at=now, is_public=False)
+    record(agency=proposal.agency, actor=None, action="proposal.withdrawn", target=proposal,
+           before={"is_public": True, "withdrawn_at": None},
+           after={"is_public": False, "withdrawn_at": now.isoformat(), "via": via})
+    announce_proposal(proposal, comments=True)
+    return proposal
+
+
+MAX_PARTNER_BATCH = 1000
+
+
+@transaction.atomic
+def add_partner_supports(*, proposal_id: int, agency: Agency, external_ids: list[str], batch: str = "",
+                         now=None) -> tuple[Proposal, int]:
+    """Adds supports collected on the agency's partner platform, one per external user id.
+    An id already counted for this proposal is skipped, so a resent or overlapping batch
+    never counts a supporter twice. They count toward the thresholds like supports made here
+    (Proposal.total_supports). Returns the proposal and how many were new."""
+    now = now or timezone.now()
+    ids = []
+    for raw in external_ids:
+        value = str(raw).strip()
+        if not value or len(value) > PartnerSupport.EXTERNAL_ID_MAX or "\x00" in value:
+            raise InvalidProposal({"external_ids": [_("Each id is 1 to 100 characters.")]})
+        if value not in ids:
+            ids.append(value)
+    if not ids or len(ids) > MAX_PARTNER_BATCH:
+        raise InvalidProposal({"external_ids": [_("Send 1 to 1000 ids.")]})
+    proposal = _locked_listed_proposal(proposal_id, agency, own_only=True)
+    if not proposal.agency.is_active:
+        raise AgencyClosed()
+    if proposal.phase_at(now) != "open":
+        raise ProposalClosed()
+    # The row lock serializes every writer of this proposal's supports: no race between the
+    # read of known ids and the insert (the unique constraint backs it anyway).
+    known = set(PartnerSupport.objects.filter(proposal=proposal, external_id__in=ids).values_list("external_id", flat=True))
+    new = [PartnerSupport(proposal=proposal, external_id=i, batch=batch[:40], created_at=now)
+           for i in ids if i not in known]
+    PartnerSupport.objects.bulk_create(new)
+    if new:
+        proposal.partner_support_count += len(new)
+        proposal.last_activity_at = now
+        Proposal.objects.filter(pk=proposal.pk).update(
+            partner_support_count=F("partner_support_count") + len(new), last_activity_at=now
+        )
+        _cross_milestones(proposal, now)
+        announce_proposal(proposal)
+    return proposal, len(new)
+
+
+def _locked_listed_proposal(proposal_id: int, site: Agency | None = None, *, own_only: bool = False) -> Proposal:
     """The proposal, row-locked for this transaction, if it is listed (and, given a site,
     shown there by the cross-listing rule). select_for_update serializes the supporters of one
     proposal on PostgreSQL; SQLite runs IMMEDIATE transactions (settings), which serialize
@@ -112,6 +191,8 @@ def _locked_listed_proposal(proposal_id: int, site: Agency | None = None) -> Pro
     except (Proposal.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     if not proposal.is_listed or (site is not None and not site.is_city and proposal.agency_id != site.pk):
+        raise NotFound()
+    if own_only and proposal.agency_id != site.pk:
         raise NotFound()
     return proposal
 
@@ -173,9 +254,11 @@ def withdraw_support(*, proposal_id: int, citizen, site: Agency | None = None, n
 
 def _cross_milestones(proposal: Proposal, now) -> None:
     agency = proposal.agency
-    if proposal.review_started_at is None and proposal.support_count >= agency.answer_threshold:
+    # Supports collected on a partner platform count too (docs/architecture.md, "Open API").
+    total = proposal.total_supports
+    if proposal.review_started_at is None and total >= agency.answer_threshold:
         start_review(proposal, now=now)
-    if proposal.promoted_at is None and proposal.support_count >= agency.debate_threshold:
+    if proposal.promoted_at is None and total >= agency.debate_threshold:
         promote_to_debate(proposal, now=now)
 
 

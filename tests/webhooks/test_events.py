@@ -105,7 +105,7 @@ def test_the_sweep_tells_a_debate_opened_and_closed_once_each(agency, partner):
     assert sweep(now=now)["debates_opened"] == 0
     assert sweep(now=now + timedelta(hours=1, seconds=1))["debates_opened"] == 1
     assert sweep(now=now + timedelta(hours=1, seconds=31)) == {"proposals_failed": 0, "debates_opened": 0,
-                                                                "debates_closed": 0}
+                                                                "debates_closed": 0, "idempotency_records_purged": 0}
     assert event_types(endpoint) == [Event.DEBATE_OPENED]
     assert sweep(now=now + timedelta(hours=3))["debates_closed"] == 1
     assert sweep(now=now + timedelta(hours=4))["debates_closed"] == 0

@@ -155,6 +155,8 @@ def test_replay_of_a_disabled_endpoint_is_refused_with_a_message(client, agency,
     assert not AuditEntry.objects.filter(action="webhook.replayed").exists()
 
 
-def test_the_back_office_nav_links_to_the_webhooks_screen(client, agency):
+def test_the_back_office_nav_leads_to_the_webhooks_screen_through_integrations(client, agency):
     client.force_login(agency_admin(agency))
-    assert url(agency) in client.get(url(agency, "manage_settings")).content.decode()
+    integrations = url(agency, "manage_integrations")
+    assert integrations in client.get(url(agency, "manage_settings")).content.decode()
+    assert url(agency) in client.get(integrations).content.decode()

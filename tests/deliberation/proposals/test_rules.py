@@ -214,6 +214,7 @@ def test_the_sweep_fails_expired_proposals_below_the_threshold_once(agency):
     assert Proposal.objects.get(pk=below.pk).phase == Phase.FAILED
     assert sweep()["proposals_failed"] == 1
     assert sweep()["proposals_failed"] == 0
+    assert sweep()["idempotency_records_purged"] == 0
     below.refresh_from_db()
     reviewed.refresh_from_db()
     still_open.refresh_from_db()
