@@ -158,12 +158,17 @@ BALLOT_COMMIT_MAX_BATCH = env.int("BALLOT_COMMIT_MAX_BATCH", default=500)
 DELIBERATION_ANNOUNCER = "realtime.publisher.announce"
 
 # --- Auth -----------------------------------------------------------------------------------
+# Password policy (platform admin's 전체관리자 screen shows it): minimum length and how long a
+# reset link works are read from the environment.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=8)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=24) * 3600
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
