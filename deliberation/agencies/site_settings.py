@@ -93,6 +93,8 @@ def clean_footer_links(pairs) -> list[dict]:
 def _audit_snapshot(agency: Agency) -> dict:
     data = snapshot(agency, LOOK_FIELDS)
     data["logo"] = agency.logo.name if agency.logo else ""
+    data["footer_links"] = [dict(link) for link in agency.footer_links or []]
+    data["policy_categories"] = list(agency.policy_categories or [])
     return data
 
 
