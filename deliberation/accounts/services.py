@@ -29,6 +29,20 @@ def register_citizen(*, username: str, email: str, password: str, display_name: 
     return user
 
 
+def _relations_to_users():
+    """Every relation that points at an account, hidden ones (related_name="+") included,
+    except the personal ones and the account's own group and permission links."""
+    for field in User._meta.get_fields(include_hidden=True):
+        if not (field.auto_created and not field.concrete):
+            continue  # only reverse relations
+        meta = field.related_model._meta
+        if meta.auto_created:
+            continue  # User.groups / User.user_permissions: go with the account
+        if (meta.app_label, meta.model_name) in PERSONAL or meta.app_label in PERSONAL_APPS:
+            continue
+        yield field
+
+
 def _repoint(relation, user: User, placeholder: User) -> None:
     model = relation.related_model
     if relation.many_to_many:
@@ -58,10 +72,7 @@ def delete_account(*, user: User, password: str) -> User:
     placeholder = User(username=f"deleted-{secrets.token_hex(8)}", is_active=False, deleted_at=timezone.now())
     placeholder.set_unusable_password()
     placeholder.save()
-    for relation in User._meta.related_objects:
-        meta = relation.related_model._meta
-        if (meta.app_label, meta.model_name) in PERSONAL or meta.app_label in PERSONAL_APPS:
-            continue
+    for relation in _relations_to_users():
         _repoint(relation, user, placeholder)
     user.delete()
     return placeholder
