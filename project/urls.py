@@ -7,6 +7,8 @@ from . import site_urls
 
 urlpatterns = [
     path("accounts/", include("deliberation.accounts.urls")),
+    # django-allauth (external sign-in); the site's own log-in form stays at /accounts/login/.
+    path("accounts/sso/", include("allauth.urls")),
     path("platform/", include("deliberation.agencies.platform_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

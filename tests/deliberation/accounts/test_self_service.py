@@ -155,3 +155,11 @@ def test_an_officer_with_written_answers_can_leave_and_the_answer_stays(agency):
     answer = DepartmentAnswer.objects.get(pk=answer.pk)
     assert answer.written_by_id == placeholder.pk and answer.body == "수용합니다"
     assert not Membership.objects.filter(agency=agency, role=Role.OFFICER).exists()
+
+
+def test_allauth_email_addresses_go_with_the_account(citizen):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
+    delete_account(user=citizen, password=PASSWORD)
+    assert not EmailAddress.objects.filter(email=citizen.email).exists()
