@@ -122,17 +122,19 @@ def update_site_settings(*, actor, agency: Agency, logo=None, remove_logo: bool 
         fields["policy_categories"] = [] if len(chosen) == len(PolicyCategory.values) else chosen
     for key, value in fields.items():
         setattr(agency, key, value)
-    if logo is not None:
-        if problem := logo_problem(logo):
-            raise InvalidSetting(problem, field="logo")
-        agency.logo.save(logo.name, logo, save=False)
-    elif remove_logo:
-        agency.logo = ""
-    if agency.logo and not single_line(agency.logo_alt):
+    if logo is not None and (problem := logo_problem(logo)):
+        raise InvalidSetting(problem, field="logo")
+    will_have_logo = logo is not None or (bool(agency.logo) and not remove_logo)
+    if will_have_logo and not single_line(agency.logo_alt):
         raise InvalidSetting(_("Describe the logo for people who cannot see it."), field="logo_alt")
     if agency.debate_threshold <= agency.answer_threshold:
         raise InvalidSetting(_("The debate threshold must be above the answer threshold."), field="debate_threshold")
-    agency.full_clean(exclude=["slug"])
+    agency.full_clean(exclude=["slug", "logo"])
+    # The file is written last, once everything else is known to be valid.
+    if logo is not None:
+        agency.logo.save(logo.name, logo, save=False)
+    elif remove_logo:
+        agency.logo = ""
     agency.save()
     after = _audit_snapshot(agency)
     changed = {k for k in after if after[k] != before[k]}
