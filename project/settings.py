@@ -38,6 +38,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    # django-allauth: external sign-in (OpenID Connect, Kakao, Naver). Its apps are always
+    # installed, so the schema is the same everywhere; the providers below only when configured.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
     "deliberation.accounts",
     "deliberation.agencies",
     "deliberation.proposals",
@@ -61,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "project.middleware.ServiceBusyMiddleware",
@@ -186,12 +192,49 @@ API_RATE_LIMIT_NAMESPACE = env.str("API_RATE_LIMIT_NAMESPACE", default="api")
 NINJA_PAGINATION_MAX_LIMIT = 100
 
 # --- Auth -----------------------------------------------------------------------------------
+# --- External sign-in (django-allauth) ---------------------------------------------------------
+# The site's own log-in form stays Django's (/accounts/login/); allauth's pages live under
+# /accounts/sso/. A provider is on only when its client id is set in the environment.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+SOCIALACCOUNT_PROVIDERS = {}
+if env.str("OIDC_CLIENT_ID", default=""):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {"OAUTH_PKCE_ENABLED": True, "APPS": [{
+        "provider_id": env.str("OIDC_PROVIDER_ID", default="oidc"),
+        "name": env.str("OIDC_NAME", default="OpenID Connect"),
+        "client_id": env.str("OIDC_CLIENT_ID"),
+        "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+        "settings": {"server_url": env.str("OIDC_SERVER_URL")},
+    }]}
+if env.str("KAKAO_CLIENT_ID", default=""):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.kakao")
+    SOCIALACCOUNT_PROVIDERS["kakao"] = {"APPS": [{
+        "client_id": env.str("KAKAO_CLIENT_ID"), "secret": env.str("KAKAO_CLIENT_SECRET", default=""),
+    }]}
+if env.str("NAVER_CLIENT_ID", default=""):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.naver")
+    SOCIALACCOUNT_PROVIDERS["naver"] = {"APPS": [{
+        "client_id": env.str("NAVER_CLIENT_ID"), "secret": env.str("NAVER_CLIENT_SECRET", default=""),
+    }]}
+
+# Password policy (platform admin's 전체관리자 screen shows it): minimum length and how long a
+# reset link works are read from the environment.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=8)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=24) * 3600
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -3,7 +3,7 @@ each partner agency (namespaces "city" and "agency")."""
 
 from django.urls import include, path
 
-from deliberation.agencies import admin_views as agency_admin
+from deliberation.agencies import dashboard_views, member_views, settings_views
 from deliberation.agencies import views as agency_views
 from deliberation.comments import moderation_views
 from deliberation.debates import admin_views as debate_admin
@@ -38,12 +38,18 @@ urlpatterns = [
     path("manage/moderation/sanctions/<int:sanction_pk>/lift/", moderation_views.lift_sanction,
          name="manage_sanction_lift"),
     path("manage/moderation/settings/", moderation_views.moderation_settings, name="manage_moderation_settings"),
-    path("manage/settings/", agency_admin.agency_settings, name="manage_settings"),
+    path("manage/settings/", settings_views.agency_settings, name="manage_settings"),
+    path("manage/settings/categories/", settings_views.task_categories, name="manage_settings_categories"),
+    path("manage/settings/departments/", settings_views.departments, name="manage_settings_departments"),
+    path("manage/settings/themes/", settings_views.themes, name="manage_settings_themes"),
+    path("manage/settings/staff/", settings_views.staff, name="manage_settings_staff"),
+    path("manage/members/", member_views.member_list, name="manage_members"),
+    path("manage/members/<int:user_pk>/", member_views.member_detail, name="manage_member"),
     path("manage/integrations/webhooks/", include("deliberation.webhooks.urls")),
     path("manage/content/", include("deliberation.content.manage_urls")),
     path("", include("deliberation.content.urls")),
     path("manage/statistics/", include("deliberation.statistics.urls")),
-    path("manage/dashboard/", agency_admin.live_dashboard, name="manage_live_dashboard"),
+    path("manage/dashboard/", dashboard_views.live_dashboard, name="manage_live_dashboard"),
     path("manage/integrations/", integration_views.integrations, name="manage_integrations"),
     path("manage/integrations/keys/<int:key_pk>/revoke/", integration_views.revoke,
          name="manage_integrations_revoke"),

@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/v1/<path:rest>", unknown_path),
     path("accounts/", include("deliberation.accounts.urls")),
+    # django-allauth (external sign-in); the site's own log-in form stays at /accounts/login/.
+    path("accounts/sso/", include("allauth.urls")),
     path("platform/", include("deliberation.agencies.platform_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -17,3 +17,10 @@ class SignUpForm(UserCreationForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this email already exists."))
         return email
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password, to confirm"), widget=forms.PasswordInput, strip=False)
+    confirm = forms.BooleanField(
+        label=_("I understand: my account is deleted for good; my votes and supports keep counting without my name."),
+    )

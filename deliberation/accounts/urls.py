@@ -7,6 +7,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("me/", views.me, name="me"),
+    path("me/data.json", views.my_data_download, name="my_data"),
+    path("me/delete/", views.delete_me, name="delete_me"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

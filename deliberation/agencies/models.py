@@ -23,6 +23,14 @@ class Agency(models.Model):
         _("primary colour"), max_length=7, default="#1d4ed8", validators=[hex_colour]
     )
     banner_text = models.CharField(_("banner text"), max_length=200, blank=True)
+    # The look of the site (환경설정): a title such as "<agency> asks" (empty: the default
+    # wording), a logo shown in the header with its text equivalent, a few footer links.
+    site_title = models.CharField(_("site title"), max_length=100, blank=True)
+    logo = models.FileField(_("logo"), upload_to="agency-logos/", blank=True)
+    logo_alt = models.CharField(_("logo description"), max_length=200, blank=True)
+    footer_links = models.JSONField(_("footer links"), default=list, blank=True)
+    # Policy categories the site offers (values of proposals.PolicyCategory); empty: all of them.
+    policy_categories = models.JSONField(_("policy categories offered"), default=list, blank=True)
 
     support_period_days = models.PositiveSmallIntegerField(_("support period (days)"), default=30)
     answer_threshold = models.PositiveIntegerField(_("supports for a department answer"), default=50)
@@ -50,6 +58,57 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TaskCategory(models.Model):
+    """An agency's own task category (업무분류). Proposals keep the name in their
+    `task_category` text field, so a rename here re-labels this agency's proposals."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="task_categories")
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="task_category_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HiddenTheme(models.Model):
+    """A hashtag theme an agency hides from its own site's theme list. Themes are shared rows
+    (proposals.Theme): hiding or merging one on a site touches only that site's proposals."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="hidden_themes")
+    theme = models.ForeignKey("proposals.Theme", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "theme"], name="hidden_theme_once")
+        ]
+
+
+class PlatformSettings(models.Model):
+    """Base settings of the whole platform (전체관리자 기본설정): one row, read with `load()`."""
+
+    platform_name = models.CharField(_("platform name"), max_length=100, default="민주주의 서울")
+    default_support_period_days = models.PositiveSmallIntegerField(_("support period (days)"), default=30)
+    default_answer_threshold = models.PositiveIntegerField(_("supports for a department answer"), default=50)
+    default_debate_threshold = models.PositiveIntegerField(_("supports for a public debate"), default=500)
+    default_review_deadline_days = models.PositiveSmallIntegerField(_("review deadline (days)"), default=20)
+
+    class Meta:
+        verbose_name = _("platform settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="platform_settings_singleton")]
+
+    @classmethod
+    def load(cls) -> "PlatformSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def __str__(self) -> str:
+        return self.platform_name
 
 
 class Department(models.Model):

@@ -3,27 +3,40 @@ from django.db import IntegrityError, transaction
 from deliberation.accounts.models import User
 
 from .errors import SlugTaken
-from .models import Agency, Department, Membership, Role
+from deliberation.audit.services import record
+
+from .models import Agency, Department, Membership, PlatformSettings, Role
 
 
 def register_agency(
     *, name: str, slug: str, primary_colour: str = "#1d4ed8", banner_text: str = "",
-    admin: User | None = None,
+    admin: User | None = None, actor: User | None = None,
 ) -> Agency:
-    """Adds a partner agency; its site at /a/<slug>/ is live as soon as this commits."""
+    """Adds a partner agency; its site at /a/<slug>/ is live as soon as this commits. Its
+    policy numbers start from the platform's base settings."""
+    base = PlatformSettings.load()
     try:
         with transaction.atomic():
             agency = Agency.objects.create(
-                name=name, slug=slug, primary_colour=primary_colour, banner_text=banner_text
+                name=name, slug=slug, primary_colour=primary_colour, banner_text=banner_text,
+                support_period_days=base.default_support_period_days,
+                answer_threshold=base.default_answer_threshold,
+                debate_threshold=base.default_debate_threshold,
+                review_deadline_days=base.default_review_deadline_days,
             )
             if admin is not None:
                 Membership.objects.create(user=admin, agency=agency, role=Role.ADMIN)
+            if actor is not None:
+                record(agency=agency, actor=actor, action="agency.registered", target=agency,
+                       after={"slug": slug, "name": name, "admin": admin.username if admin else None})
     except IntegrityError:
         raise SlugTaken() from None
     return agency
 
 
 def update_agency_settings(*, agency: Agency, **fields) -> Agency:
+    """Plain settings write without an actor (scripts and tests); the back office goes through
+    site_settings.update_site_settings, which checks, audits and handles the logo."""
     allowed = {
         "name", "primary_colour", "banner_text", "support_period_days",
         "answer_threshold", "debate_threshold", "review_deadline_days",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.models import Agency
 
+from .categories import policy_categories_for
 from .districts import District
 from .models import PolicyCategory, Proposal
 
@@ -40,3 +41,12 @@ class ProposalForm(forms.Form):
         else:
             self.fields["agency"].queryset = Agency.objects.filter(pk=site.pk, is_active=True)
         self.fields["agency"].initial = site.pk
+        self.fields["policy_category"].choices = [("", _("Choose a category")), *policy_categories_for(site)]
+
+    def clean(self):
+        cleaned = super().clean()
+        agency, category = cleaned.get("agency"), cleaned.get("policy_category")
+        if agency is not None and category:
+            if category not in dict(policy_categories_for(agency)):
+                self.add_error("policy_category", _("This agency does not take proposals in this category."))
+        return cleaned

@@ -27,7 +27,7 @@ from . import selectors, services
 from .districts import District
 from .errors import InvalidProposal
 from .forms import ProposalForm
-from .models import PolicyCategory, Theme
+from .categories import policy_categories_for, visible_themes
 
 PAGE_SIZE = 12
 
@@ -64,10 +64,10 @@ def proposal_list(request):
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
-        "categories": PolicyCategory.choices,
+        "categories": policy_categories_for(request.site),
         "districts": District.choices,
         "agencies": all_agencies().filter(is_active=True) if request.site.is_city else [],
-        "themes": Theme.objects.filter(proposals__isnull=False).distinct()[:30],
+        "themes": visible_themes(site=request.site),
         "sorts": [("newest", _("Newest")), ("supports", _("Most supported")), ("active", _("Recently active"))],
         "ws_path": _ws_path(request.site, "proposals/"),
     })

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deliberation.accounts.models import User
-from deliberation.agencies.models import Agency, Role
+from deliberation.agencies.models import Agency, Role, TaskCategory
 from deliberation.agencies.selectors import city
 from deliberation.agencies.services import add_department, grant_role, register_agency
 from deliberation.debates.models import Ballot, Debate
@@ -68,6 +68,13 @@ class Command(BaseCommand):
             name="서울시설공단", slug="sisul", primary_colour="#7c3aed",
             banner_text="서울시설공단이 묻습니다", admin=users["sisul-admin"],
         )
+        # Settings (환경설정) of 서울시설공단's site: its own title, footer links, task categories.
+        Agency.objects.filter(pk=sisul.pk).update(
+            site_title="서울시설공단이 묻습니다",
+            footer_links=[{"label": "서울시설공단 홈페이지", "url": "https://www.sisul.or.kr/"}],
+        )
+        for name in ("체육시설", "도로시설", "시설안전"):
+            TaskCategory.objects.create(agency=sisul, name=name)
         for name in ("교통정책과", "기후환경정책과", "복지정책과"):
             add_department(agency=seoul, name=name)
         add_department(agency=metro, name="고객서비스처")
