@@ -160,3 +160,31 @@ def test_docs_page_and_schema(anonymous_api):
                 assert {"401", "403"} <= declared and operation.get("security"), (method, path)
                 if method == "post":
                     assert "409" in declared
+
+
+def test_executions_public_items_with_their_timeline_cross_listed_to_the_city(agency, other_agency):
+    from deliberation.agencies.services import add_department
+    from deliberation.executions.models import ExecutionItem, ExecutionUpdate
+    from tests.factories import agency_admin
+
+    def item(site, **fields):
+        admin, department = agency_admin(site), add_department(agency=site, name="담당과")
+        made = ExecutionItem.objects.create(
+            agency=site, title=fields.pop("title", "실행 과제"), debate=open_pro_con_debate(agency=site),
+            department=department, created_by=admin, **fields)
+        for body, status in (("계획 수립", "planned"), ("공사 시작", "in_progress")):
+            ExecutionUpdate.objects.create(item=made, body=body, status_to=status, posted_by=admin,
+                                           department=department)
+        return made
+
+    ours = item(agency, status="in_progress")
+    hidden = item(agency, is_public=False, title="비공개 과제")
+    theirs = item(other_agency, status="done")
+    assert set(ids(Api().get("/executions"))) == {ours.pk, theirs.pk}  # the city's board: every agency's
+    assert ids(Api().get("/executions", {"site": agency.slug})) == [ours.pk]
+    assert ids(Api().get("/executions", {"status": "done"})) == [theirs.pk]
+    detail = Api().get(f"/executions/{ours.pk}").json()
+    assert detail["agency"] == agency.slug and detail["status"] == "in_progress"
+    assert [u["body"] for u in detail["updates"]] == ["계획 수립", "공사 시작"]
+    assert detail["debate"] == ours.debate_id and detail["url"] == f"/a/{agency.slug}/executions/{ours.pk}/"
+    assert Api().get(f"/executions/{hidden.pk}").status_code == 404

@@ -8,11 +8,13 @@ from deliberation.agencies.selectors import participating_agencies, city, site_f
 from deliberation.comments.selectors import visible_comments
 from deliberation.debates.models import Status
 from deliberation.debates.selectors import debate_live_state, filtered_debates, published_debate
+from deliberation.executions.selectors import BoardFilters, item_on_site, public_items
 from deliberation.proposals.selectors import ListFilters, approved_answers, listed_proposals, proposal_on_site
 
 from .schemas import (
-    ERRORS, AgencyOut, AgencyPage, AnswerOut, CommentPage, DebateDetailOut, DebatePage, Id, PageParams,
-    DebateFilters, PathSlug, ProposalFilters, ProposalOut, ProposalPage, page,
+    ERRORS, AgencyOut, AgencyPage, AnswerOut, CommentPage, DebateDetailOut, DebatePage, ExecutionDetailOut,
+    ExecutionFilters, ExecutionPage, Id, PageParams, DebateFilters, PathSlug, ProposalFilters, ProposalOut,
+    ProposalPage, page,
 )
 
 router = Router(tags=["public"])
@@ -79,3 +81,16 @@ def debate(request, debate_id: Path[Id]):
             summary="Published comments of a debate")
 def debate_comments(request, debate_id: Path[Id], paging: Query[PageParams]):
     return page(visible_comments(debate=published_debate(pk=debate_id)), paging)
+
+
+@router.get("/executions", response={200: ExecutionPage, **ERRORS},
+            summary="Execution items (실행) of a site's public board")
+def executions(request, paging: Query[PageParams], filters: Query[ExecutionFilters]):
+    """Public items only; the city's board (the default) lists every agency's."""
+    return page(public_items(site=site_for_slug(filters.site), filters=BoardFilters.from_query(filters.dict())), paging)
+
+
+@router.get("/executions/{execution_id}", response={200: ExecutionDetailOut, **ERRORS},
+            summary="One public execution item with its timeline")
+def execution(request, execution_id: Path[Id]):
+    return item_on_site(site=city(), pk=execution_id)  # no user: hidden items are not found

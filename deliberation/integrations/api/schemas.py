@@ -369,3 +369,81 @@ class DebateFilters(Schema):
     vote_type: Text = Field("", description="pro_con, discussion, research or multiple_choice.")
     state: Text = Field("", description="scheduled, in_progress, closed or results_published.")
     entry: Text = Field("", description="citizen_debate or agency_asks.")
+
+
+class ExecutionFilters(Schema):
+    site: Slug = Field("seoul", description="The site whose board to read; the city's lists every agency's items.")
+    status: Text = Field("", description="planned, in_progress, done or dropped.")
+
+
+class ExecutionOut(Schema):
+    id: int
+    agency: str
+    title: str
+    summary: str
+    status: str = Field(..., description="planned, in_progress, done or dropped.")
+    status_since: str = Field(..., description="The date of the last status change (YYYY-MM-DD).")
+    department: str
+    proposal: int | None = Field(None, description="The proposal it carries out, when that proposal is public.")
+    debate: int | None = Field(None, description="The debate it carries out, when that debate is public.")
+    updated_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_agency(obj):
+        return obj.agency.slug
+
+    @staticmethod
+    def resolve_status_since(obj):
+        return obj.status_changed_on.isoformat()
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name
+
+    @staticmethod
+    def resolve_proposal(obj):
+        from deliberation.executions.selectors import source_is_visible
+
+        return obj.proposal_id if obj.proposal_id and source_is_visible(obj) else None
+
+    @staticmethod
+    def resolve_debate(obj):
+        from deliberation.executions.selectors import source_is_visible
+
+        return obj.debate_id if obj.debate_id and source_is_visible(obj) else None
+
+    @staticmethod
+    def resolve_url(obj):
+        return site_reverse(obj.agency, "execution_detail", pk=obj.pk)
+
+
+class ExecutionUpdateOut(Schema):
+    happened_on: str
+    body: str
+    status_to: str | None = Field(None, description="The status this update moved the item to, if any.")
+
+    @staticmethod
+    def resolve_happened_on(obj):
+        return obj.happened_on.isoformat()
+
+    @staticmethod
+    def resolve_status_to(obj):
+        return obj.status_to or None
+
+
+class ExecutionDetailOut(ExecutionOut):
+    updates: list[ExecutionUpdateOut] = Field(..., description="The timeline, oldest first.")
+
+    @staticmethod
+    def resolve_updates(obj):
+        from deliberation.executions.selectors import timeline
+
+        return list(timeline(item=obj))
+
+
+class ExecutionPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ExecutionOut]
