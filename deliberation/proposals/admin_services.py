@@ -224,3 +224,26 @@ def set_review_result(*, actor, review_id, result, is_decided: bool) -> Review:
     record(agency=review.proposal.agency, actor=actor, action="review.result_set", target=review.proposal,
            before=before, after=snapshot(review, REVIEW_FIELDS))
     return review
+
+
+@transaction.atomic
+def set_task_category(*, actor, proposal_id, name) -> Proposal:
+    """Files a proposal under one of its agency's task categories (업무분류), or none ("")."""
+    from deliberation.agencies.models import TaskCategory
+
+    try:
+        proposal = Proposal.objects.select_for_update(of=("self",)).select_related("agency").get(pk=int(proposal_id))
+    except (Proposal.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+    _require_admin(actor, proposal.agency)
+    name = name.strip() if isinstance(name, str) else ""
+    if name and not TaskCategory.objects.filter(agency=proposal.agency, name=name).exists():
+        raise InvalidProposal({"task_category": [_("Choose one of this agency's task categories.")]})
+    if name == proposal.task_category:
+        return proposal
+    before = {"task_category": proposal.task_category}
+    proposal.task_category = name
+    proposal.save(update_fields=["task_category"])
+    record(agency=proposal.agency, actor=actor, action="proposal.task_category", target=proposal,
+           before=before, after={"task_category": name})
+    return proposal

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from deliberation.agencies.models import Department
+from deliberation.agencies.models import Department, TaskCategory
 from deliberation.agencies.permissions import can_administer
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.audit.selectors import audit_log
@@ -221,6 +221,7 @@ def proposal_review(request, pk):
         "failed_form": forms.get(action),
         "waiting": next((a for a in reversed(answers) if a.status == AnswerStatus.SUBMITTED), None),
         "can_change": can_administer(request.user, proposal.agency),
+        "task_categories": TaskCategory.objects.filter(agency=proposal.agency).order_by("name"),
         "is_overdue": review is not None and review.deadline < timezone.now()
         and not any(a.status == AnswerStatus.APPROVED for a in answers),
     }, status=400 if action and forms[action].errors else 200)
@@ -231,7 +232,7 @@ def proposal_review(request, pk):
 @site_view
 def offline_proposal(request):
     _require_admin(request)
-    form = OfflineProposalForm(request.POST or None)
+    form = OfflineProposalForm(request.POST or None, agency=request.site)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = admin_services.file_offline_proposal(actor=request.user, agency=request.site, **form.cleaned_data)
@@ -400,3 +401,24 @@ def audit_log_view(request):
     return render(request, "proposals/manage/audit_log.html", {
         "is_admin": True, "page": page, "entries": _audit_rows(list(page)),
     })
+
+
+@login_required
+@require_POST
+@site_view
+def proposal_task_category(request, pk):
+    """Files the proposal under one of the agency's task categories (from the review page)."""
+    _require_admin(request)
+    proposal = _proposal_on_admin_site(request, pk)
+    try:
+        admin_services.set_task_category(actor=request.user, proposal_id=proposal.pk,
+                                         name=request.POST.get("task_category", ""))
+    except InvalidProposal as exc:
+        messages.error(request, " ".join(str(m) for messages_ in exc.errors.values() for m in messages_))
+    except DomainError as exc:
+        if exc.http_status == 404 or exc.http_status == 403:
+            raise Http404 from None
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Task category saved."))
+    return redirect(site_reverse(request.site, "manage_proposal_review", pk=proposal.pk))

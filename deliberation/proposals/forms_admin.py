@@ -133,6 +133,13 @@ class OfflineProposalForm(forms.Form):
         help_text=_("e.g. proposal box at a community centre, a citizens' workshop"),
     )
 
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the categories the site offers (its settings), as on the citizens' form.
+        from .categories import policy_categories_for
+
+        self.fields["policy_category"].choices = [("", _("Choose a category")), *policy_categories_for(agency)]
+
 
 class AssignForm(forms.Form):
     department = forms.ModelChoiceField(

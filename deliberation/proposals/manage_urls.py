@@ -14,4 +14,5 @@ urlpatterns = [
     path("officer/", admin_views.officer_queue_view, name="manage_officer_queue"),
     path("officer/<int:pk>/", admin_views.officer_answer, name="manage_officer_answer"),
     path("<int:pk>/", admin_views.proposal_review, name="manage_proposal_review"),
+    path("<int:pk>/task-category/", admin_views.proposal_task_category, name="manage_proposal_task_category"),
 ]
