@@ -62,12 +62,21 @@ class LocalFanout:
         return self.presence.may_have_audience(group)
 
 
-class RedisFanout(LocalFanout):
-    CHANNEL = "rt:frames:"
+def channel_prefix(url: str) -> str:
+    """Pub/sub channels are global to a Redis server, not per database number: two deployments
+    (or two test runs) on one Redis with different database numbers would otherwise receive
+    each other's frames. The database number in the prefix keeps them apart, like their keys."""
+    from urllib.parse import urlsplit
 
+    path = urlsplit(url).path.strip("/")
+    return f"rt:{path if path.isdigit() else '0'}:frames:"
+
+
+class RedisFanout(LocalFanout):
     def __init__(self, url: str, *, on_resubscribed=None, on_audience_gained=None,
                  presence_write_seconds: float = 2.0, presence_read_seconds: float = 1.0):
         super().__init__()
+        self.CHANNEL = channel_prefix(url)
         # on_audience_gained: called with groups another process has just started watching
         # (the publisher resends those it skipped while they seemed unwatched).
         self.presence = RedisPresence(
@@ -87,6 +96,7 @@ class RedisFanout(LocalFanout):
             self._loop = loop
             self._client = redis_client(self._url)
             self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            self._pubsub_lock = asyncio.Lock()
             self._listener = None
         return self._client, self._pubsub
 
@@ -95,7 +105,12 @@ class RedisFanout(LocalFanout):
         self.presence.changed()
         if first:
             _, pubsub = self._connection()
-            await pubsub.subscribe(self.CHANNEL + group)
+            # One (un)subscribe at a time: redis-py's PubSub connects lazily, and two first
+            # subscribes at once (a page opening two sockets) each opened a connection; the
+            # first one's subscription was left on a connection nobody reads, and its group
+            # never received a frame.
+            async with self._pubsub_lock:
+                await pubsub.subscribe(self.CHANNEL + group)
             if self._listener is None or self._listener.done():
                 self._listener = asyncio.get_running_loop().create_task(
                     self._listen(), context=contextvars.Context()
@@ -107,7 +122,8 @@ class RedisFanout(LocalFanout):
         if last:
             _, pubsub = self._connection()
             try:
-                await pubsub.unsubscribe(self.CHANNEL + group)
+                async with self._pubsub_lock:
+                    await pubsub.unsubscribe(self.CHANNEL + group)
             except Exception:  # Redis away: the reconnect resubscribes only live groups
                 logger.warning("unsubscribe from %s failed", group, exc_info=True)
 
@@ -142,16 +158,18 @@ class RedisFanout(LocalFanout):
 
     async def _unsubscribe(self, group: str) -> None:
         try:
-            await self._pubsub.unsubscribe(self.CHANNEL + group)
+            async with self._pubsub_lock:
+                await self._pubsub.unsubscribe(self.CHANNEL + group)
         except Exception:
             logger.warning("unsubscribe from %s failed", group, exc_info=True)
 
     async def _resubscribe(self) -> None:
-        groups = self.registry.groups()
         try:
-            await self._pubsub.aclose()
-            if groups:
-                await self._pubsub.subscribe(*(self.CHANNEL + g for g in groups))
+            async with self._pubsub_lock:
+                groups = self.registry.groups()
+                await self._pubsub.aclose()
+                if groups:
+                    await self._pubsub.subscribe(*(self.CHANNEL + g for g in groups))
         except Exception:
             logger.warning("resubscribe failed; will retry", exc_info=True)
             return
