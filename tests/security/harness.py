@@ -193,11 +193,11 @@ def fingerprint() -> dict[str, tuple[int, str]]:
                 f"FROM {connection.ops.quote_name(table)} t"
                 for table in tables()
             ]
-            cursor.execute(" UNION ALL ".join(parts), tables())  # nosec B608: names from the app registry
+            cursor.execute(" UNION ALL ".join(parts), tables())  # nosec B608 (names from the app registry)
             return {table: (count, digest) for table, count, digest in cursor.fetchall()}
         for table in tables():
             quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # nosec B608: table names from the app registry
+            cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # nosec B608 (names from the app registry)
             rows = cursor.fetchall()
             digest = hashlib.sha256(repr(rows).encode("utf-8", "surrogatepass")).hexdigest()[:16]
             result[table] = (len(rows), digest)
