@@ -2,7 +2,6 @@
 that answers as the real one does in each case (the real one, on this machine, can only say
 "not audited": docs/security.md)."""
 
-import json
 import os
 import subprocess
 import sys

@@ -131,7 +131,7 @@ def _put_payloads_through_the_services(world):
     from deliberation.executions.services import add_material, post_update
     from deliberation.proposals.services import file_proposal
 
-    users, platform = world["users"], world["users"]["platform"]
+    platform = world["users"]["platform"]
     now = timezone.now()
     discussion = {site.pk: Debate.objects.filter(agency=site, vote_type="discussion").first()
                   for site in (world["city"], world["sisul"])}
