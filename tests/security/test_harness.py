@@ -14,4 +14,4 @@ def test_every_route_converter_is_filled():
         paths = harness.fill(route, site)
         assert paths and all("<" not in p for p in paths), (route.template, paths)
         filled += len(paths)
-    assert len(harness.routes()) > 150 and filled > 250
+    assert len(harness.routes()) > 150 and filled > 300
