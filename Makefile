@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install migrate demo run test test-fast lint browser messages check-deploy clean
+.PHONY: install migrate demo run test test-fast lint browser messages check-deploy clean audit audit-deps bandit
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,17 @@ messages: install
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64)} \
 	  ALLOWED_HOSTS=example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Supply chain and code (docs/security.md): pip-audit --strict over the installed environment,
+# which says CLEAN, VULNERABLE (fails) or NOT AUDITED (the advisory service could not check;
+# fails only with AUDIT_REQUIRED=1), then bandit's medium and high severity findings (fail).
+audit: audit-deps bandit
+
+audit-deps: install
+	$(BIN)/python .ci/audit_deps.py $(BIN)/pip-audit
+
+bandit: install
+	$(BIN)/bandit -q -c pyproject.toml -r deliberation realtime project --severity-level medium
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -25,7 +25,7 @@ def json_body(request) -> dict:
         raise BadJson("Send a JSON object with Content-Type: application/json.")
     try:
         body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[…" nested too deep
         raise BadJson("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise BadJson("The request body must be a JSON object.")

@@ -18,11 +18,13 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    # The embedded default is for a laptop; production must set its own key (checked by --deploy).
-    default="django-insecure-embedded-default-key-change-me-in-production-0123456789",
-)
+if DEBUG:
+    # The embedded default is for a laptop only.
+    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-embedded-default-key-change-me-in-production-0123456789")
+else:
+    # Production takes its key from the environment or does not start (ImproperlyConfigured);
+    # `check --deploy` then rejects a short or "django-insecure-" key.
+    SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "deliberation.integrations",
     "realtime",
     "project",
+    # The open API's docs page serves Swagger UI from ninja's own static files, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

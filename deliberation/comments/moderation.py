@@ -21,6 +21,7 @@ from deliberation.agencies.permissions import can_moderate
 from deliberation.audit.services import record, snapshot
 from deliberation.errors import NotFound
 from deliberation.text import single_line
+from deliberation.ids import row_id
 
 from .errors import InvalidComment
 from .models import Comment, CommentReport
@@ -343,10 +344,9 @@ def update_moderation_settings(*, actor, agency: Agency, premoderation: bool, bl
     if not can_moderate(actor, agency):
         raise NotFound()
     words = _blocked_words(blocked_words)
-    try:
-        debate_ids = {int(pk) for pk in (premoderated_debates or [])}
-    except (TypeError, ValueError):
-        raise InvalidComment(_("Unknown debate.")) from None
+    debate_ids = {row_id(pk) for pk in (premoderated_debates or [])}
+    if None in debate_ids:
+        raise InvalidComment(_("Unknown debate."))
     site_debates = Debate.objects.filter(agency=agency, trashed_at__isnull=True)
     if debate_ids - set(site_debates.filter(pk__in=debate_ids).values_list("pk", flat=True)):
         raise InvalidComment(_("Unknown debate."))

@@ -4,6 +4,7 @@ shown next to the fields named the same way here."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from deliberation.ids import RowIdsField
 
 from .admin_selectors import SEARCH_MAX, AdminFilters, Tab
 from .admin_services import MAX_QUESTION_OPTIONS, MAX_QUESTIONS, DebateAction, current_structure
@@ -53,7 +54,7 @@ class BulkForm(forms.Form):
         choices=[("", _("Choose an action")), *[(a, ACTION_LABELS[a]) for a in DebateAction.CHOICES]],
         error_messages={"invalid_choice": _("Choose one of the listed actions.")},
     )
-    debates = forms.ModelMultipleChoiceField(
+    debates = RowIdsField(
         queryset=Debate.objects.none(),
         error_messages={
             "required": _("Select at least one debate."),
@@ -175,7 +176,7 @@ class ResultForm(forms.Form):
 
 
 class SimilarProposalsForm(forms.Form):
-    proposals = forms.ModelMultipleChoiceField(
+    proposals = RowIdsField(
         label=_("Similar proposals"), required=False, queryset=None, widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose proposals listed on this site."),
                         "invalid_pk_value": _("Choose proposals listed on this site.")},

@@ -13,6 +13,7 @@ from deliberation.comments import views as comment_views
 from deliberation.comments.forms import CommentForm
 from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.http import domain_error_response, error_response, json_body
+from deliberation.ids import row_id
 
 from . import facilitation, selectors, services
 from .models import Entry, Status, VoteType
@@ -53,7 +54,7 @@ def _detail_context(request, debate, *, error=None):
 
 def _form_answers(post) -> dict:
     """Research answers from a form: one field per question, named q<question id>."""
-    return {name[1:]: post.getlist(name) for name in post if name[:1] == "q" and name[1:].isdigit()}
+    return {name[1:]: post.getlist(name) for name in post if name[:1] == "q" and row_id(name[1:]) is not None}
 
 
 @require_POST

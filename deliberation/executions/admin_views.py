@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.errors import DomainError, NotFound
+from deliberation.ids import row_id
 
 from . import services
 from .errors import AlreadyTracked, InvalidExecution
@@ -149,7 +150,7 @@ def item_create(request):
     if request.method == "GET":
         for name, model in (("proposal", proposals.model), ("debate", debates.model)):
             pk = request.GET.get(name, "")
-            if pk.isdigit():
+            if row_id(pk) is not None:
                 source = model.objects.filter(pk=pk, agency=request.site).first()
                 existing = source and item_of_source(**{name: source})
                 if existing:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.models import Department
+from deliberation.ids import RowIdsField
 
 from .models import ExecutionItem, ExecutionStatus, MaterialKind
 from .selectors import SEARCH_MAX, AdminFilters
@@ -44,7 +45,7 @@ class BulkForm(forms.Form):
         choices=[("", _("Choose an action")), *[(a, ACTION_LABELS[a]) for a in VisibilityAction.CHOICES]],
         error_messages={"invalid_choice": _("Choose one of the listed actions.")},
     )
-    items = forms.ModelMultipleChoiceField(
+    items = RowIdsField(
         queryset=ExecutionItem.objects.none(),
         error_messages={
             "required": _("Select at least one item."),

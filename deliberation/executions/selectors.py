@@ -15,6 +15,7 @@ from deliberation.agencies.models import Agency
 from deliberation.debates.models import Ballot, Debate, Opinion
 from deliberation.errors import NotFound
 from deliberation.proposals.models import AnswerStatus, Decision, Proposal, ReviewResult, Support
+from deliberation.ids import row_id
 
 from .models import ExecutionFollow, ExecutionItem, ExecutionStatus, ExecutionUpdate
 from .permissions import can_manage_executions, officer_department_ids
@@ -209,8 +210,8 @@ def admin_items(*, site: Agency, user, filters: AdminFilters = AdminFilters()) -
         qs = qs.filter(is_public=False)
     for word in filters.q.split()[:5]:
         match = Q(title__icontains=word) | Q(summary__icontains=word)
-        if word.isdigit():
-            match |= Q(pk=int(word))
+        if row_id(word) is not None:
+            match |= Q(pk=row_id(word))
         qs = qs.filter(match)
 
     def counted(model, field):

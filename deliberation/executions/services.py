@@ -17,6 +17,7 @@ from deliberation.debates.models import Debate
 from deliberation.errors import NotFound, PermissionDenied
 from deliberation.proposals.models import Proposal
 from deliberation.text import plain_text, single_line
+from deliberation.ids import row_id
 
 from .errors import AlreadyFollowing, AlreadyTracked, InvalidExecution, MayNotFollow, NotAdopted, NotFollowing
 from .models import (
@@ -54,7 +55,7 @@ def _line(value) -> str:
 def _department(errors, agency, department_id) -> Department | None:
     department = None
     if department_id not in (None, ""):
-        department = Department.objects.filter(pk=department_id if str(department_id).isdigit() else None,
+        department = Department.objects.filter(pk=row_id(department_id),
                                                agency=agency).first()
     if department is None:
         errors["department"] = [_("Choose one of this agency's departments.")]
@@ -99,10 +100,10 @@ def create_item(*, actor, proposal_id=None, debate_id=None, department_id, title
     today = today or timezone.localdate()
     if proposal_id:
         source = Proposal.objects.select_for_update().select_related("agency").filter(
-            pk=proposal_id if str(proposal_id).isdigit() else None).first()
+            pk=row_id(proposal_id)).first()
     else:
         source = Debate.objects.select_for_update().select_related("agency").filter(
-            pk=debate_id if str(debate_id).isdigit() else None).first()
+            pk=row_id(debate_id)).first()
     if source is None or source.trashed_at is not None:
         raise NotFound()
     agency = source.agency
@@ -298,7 +299,7 @@ def remove_material(*, actor, item_id, material_id) -> None:
     item = _locked_item(item_id)
     if not can_manage_executions(actor, item.agency):
         raise PermissionDenied()
-    material = ExecutionMaterial.objects.filter(pk=material_id if str(material_id).isdigit() else None,
+    material = ExecutionMaterial.objects.filter(pk=row_id(material_id),
                                                 item=item).first()
     if material is None:
         raise NotFound()

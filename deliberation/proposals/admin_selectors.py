@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.models import Agency
 from deliberation.agencies.permissions import can_administer
+from deliberation.ids import row_id
 
 from .models import AnswerStatus, DepartmentAnswer, Proposal, Reassignment, Review
 from .selectors import officer_departments, proposals_for_site
@@ -155,8 +156,8 @@ def _filtered(*, site: Agency, filters: AdminFilters, now) -> QuerySet[Proposal]
         qs = qs.filter(overdue_q(now))
     for word in filters.q.split()[:5]:
         match = Q(title__icontains=word) | Q(body__icontains=word)
-        if word.isdigit():
-            match |= Q(pk=int(word))
+        if row_id(word) is not None:
+            match |= Q(pk=row_id(word))
         qs = qs.filter(match)
     return qs
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.agencies.models import Agency, Department
+from deliberation.ids import RowIdsField
 
 from .admin_selectors import NONE, SEARCH_MAX, AdminFilters, Tab
 from .admin_services import BulkAction
@@ -94,7 +95,7 @@ class BulkForm(forms.Form):
         choices=[("", _("Choose an action")), *[(a, BULK_LABELS[a]) for a in BulkAction.CHOICES]],
         error_messages={"invalid_choice": _("Choose one of the listed actions.")},
     )
-    proposals = forms.ModelMultipleChoiceField(
+    proposals = RowIdsField(
         queryset=Proposal.objects.none(),
         error_messages={
             "required": _("Select at least one proposal."),
