@@ -159,6 +159,9 @@ BALLOT_COMMIT_WINDOW_SECONDS = env.float("BALLOT_COMMIT_WINDOW_SECONDS", default
 BALLOT_COMMIT_MAX_BATCH = env.int("BALLOT_COMMIT_MAX_BATCH", default=500)
 # Where the domain's after-commit announcements go (deliberation never imports realtime).
 DELIBERATION_ANNOUNCER = "realtime.publisher.announce"
+# Where "this user's session ended" goes (logout, suspension, site ban): the realtime side
+# closes the user's open sockets in every process (realtime/sessions.py).
+DELIBERATION_SESSIONS_ENDED = "realtime.sessions.end_sessions"
 # Where domain events go, in the transaction of the change (deliberation/events.py): the
 # webhooks outbox. docs/webhooks.md.
 DELIBERATION_EVENT_HANDLER = "deliberation.webhooks.recorder.record_event"

@@ -27,6 +27,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     topic_kind: str
     joined = False
+    tracked_user_id: int | None = None
+    session_ended = False  # set by realtime/sessions.py before the close
     binary = False  # this socket speaks msgpack (subprotocol deliberation.v1.msgpack)
 
     @property
@@ -44,6 +46,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.session_ended:
+            return  # closing because the user's session ended: no frame is acted on (a vote least of all)
         try:
             message = protocol.parse_client_frame(text_data, bytes_data, binary=self.binary)
         except protocol.ProtocolError as exc:
@@ -108,6 +112,11 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.hello(topic=self.group))
         await get_publisher().fanout.join(self.group, self)
         self.joined = True
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            # So that logout, a suspension or a site ban closes this socket (realtime/sessions.py).
+            self.tracked_user_id = user.pk
+            await get_publisher().fanout.track_user(user.pk, self, self.scope["url_route"]["kwargs"].get("agency_slug"))
         await self.send_snapshot()
 
     async def on_ping(self, message):
@@ -133,6 +142,9 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_encoded(text, publisher.fanout.latest_frame(self.group) if self.binary else None)
 
     async def disconnect(self, code):
+        if self.tracked_user_id is not None:
+            get_publisher().fanout.untrack_user(self.tracked_user_id, self)
+            self.tracked_user_id = None
         if self.joined:
             self.joined = False
             await get_publisher().fanout.leave(self.group, self)
