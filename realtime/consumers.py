@@ -11,6 +11,7 @@ from deliberation.comments.moderation import moderated_site_id
 from deliberation.debates.facilitation import may_facilitate_on_site
 from deliberation.debates.services import BallotRequest, cast_ballots
 from deliberation.errors import DomainError
+from project.database import is_database_unavailable
 
 from . import admission, groups, protocol
 from .committer import GroupCommitter
@@ -19,6 +20,8 @@ from .registry import PREBUILT_FRAMES
 from .wire import binary_frame, text_frame
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the page reconnects with its usual backoff
+UNAVAILABLE = ("unavailable", "The service is briefly unavailable. Nothing was saved; try again in a moment.")
 NO_CHANNEL_LAYER = "__realtime_no_layer__"  # an alias with no layer: the consumer gets none
 
 
@@ -96,11 +99,21 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         """Accept, check admission, then hello, join the group and send the snapshot; a refused
-        socket gets an error frame and the refusal's close code."""
+        socket gets an error frame and the refusal's close code. While the database cannot be
+        reached, an `unavailable` error frame and close 1013 (the page retries)."""
         get_publisher().bind_loop(asyncio.get_running_loop())
         subprotocol = protocol.choose_subprotocol(self.scope.get("subprotocols"))
         self.binary = subprotocol == protocol.SUBPROTOCOL_MSGPACK
         await self.accept(subprotocol=subprotocol)
+        try:
+            await self._admit_and_join()
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            await self.send_frame(protocol.error(code=UNAVAILABLE[0], message=UNAVAILABLE[1]))
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+
+    async def _admit_and_join(self):
         object_id = await self.admitted_object_id(self.scope["url_route"]["kwargs"])
         if object_id is None:
             code, message, close_code = self.refusal
@@ -199,6 +212,9 @@ class DebateConsumer(SocketConsumer):
         result = await ballot_committer().submit(self.object_id, request)
         if isinstance(result, DomainError):
             await self.send_frame(protocol.error(code=str(result.code), message=str(result.message), ref=ref))
+        elif isinstance(result, Exception) and is_database_unavailable(result):
+            # Nothing stored, no ack; the socket stays open for the retry.
+            await self.send_frame(protocol.error(code=UNAVAILABLE[0], message=UNAVAILABLE[1], ref=ref))
         elif isinstance(result, Exception):
             await self.send_frame(protocol.error(code="server_error", message="The ballot was not stored; try again.", ref=ref))
         else:
