@@ -98,16 +98,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3's own pool; Django requires CONN_MAX_AGE=0 with it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With the pool, CONN_HEALTH_CHECKS makes Django give the pool psycopg's `check`: each
+    # connection is tested (an empty query) when handed out, so after a PostgreSQL restart
+    # the stale ones are replaced instead of failing a request each (tests/faults).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    from psycopg_pool import ConnectionPool
-
-    # `check`: each connection is tested (an empty query) when handed out, so after a
-    # PostgreSQL restart the stale ones are replaced instead of failing a request each.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10),
-        "check": ConnectionPool.check_connection,
     }
     # The realtime publisher's reads: the same database through a pool of its own, so that
     # request threads holding every `default` connection never delay a frame (realtime/db.py).
@@ -115,7 +113,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         **DATABASES["default"],
         "OPTIONS": {**DATABASES["default"]["OPTIONS"], "pool": {
             "min_size": 1, "max_size": env.int("DB_REALTIME_POOL_MAX", default=4),
-            "timeout": env.float("DB_POOL_TIMEOUT", default=10), "check": ConnectionPool.check_connection}},
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10)}},
         "TEST": {"MIRROR": "default"},
     }
 else:

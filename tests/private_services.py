@@ -125,6 +125,9 @@ class PrivatePostgres:
                   "-w", "-t", "60", "start")
         return self
 
+    def is_running(self) -> bool:
+        return self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "status", check=False).returncode == 0
+
     def stop(self, mode: str = "fast"):
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop", check=False)
 
