@@ -36,9 +36,10 @@ class ServiceBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from project.database import is_database_unavailable, is_pool_timeout
+        from project.database import unavailable_kind
 
-        if not is_database_unavailable(exception):
+        kind = unavailable_kind(exception)
+        if kind is None:
             return None
         import logging
 
@@ -46,13 +47,9 @@ class ServiceBusyMiddleware:
         from django.utils.html import escape
         from django.utils.translation import gettext as _
 
-        # A pool timeout also ends a request made while PostgreSQL is down (no connection can be
-        # made): its code stays `busy`; a lost or refused connection says `unavailable`.
-        busy = is_pool_timeout(exception)
         logging.getLogger("project.database").error(
-            "database %s: %s %s answered 503 (%s)", "busy" if busy else "unavailable", request.method,
-            request.path, exception)
-        if busy:
+            "database %s: %s %s answered 503 (%s)", kind, request.method, request.path, exception)
+        if kind == "busy":
             code, message = "busy", _("The service is very busy right now. Nothing was saved; please try again in a moment.")
         else:
             code, message = "unavailable", _(
