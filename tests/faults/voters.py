@@ -84,3 +84,76 @@ async def fresh_tally(base: str, path: str, *, timeout: float = 30) -> dict:
 
 def counts(tally: dict) -> dict[int, int]:
     return {o["id"]: o["count"] for o in tally["options"]}
+
+
+class LiveViewer:
+    """A page's live channel as frontend/static/frontend/live.js runs it: after `hello` the
+    next tally is authoritative; later a tally whose seq is not above the last one shown is
+    dropped (stale); on a gap it shows the frame and asks for `resync`. It reconnects when
+    the socket closes (the base URL may change: a load balancer sending it elsewhere)."""
+
+    def __init__(self, base: str, path: str):
+        self.base, self.path = base, path
+        self.last_seq = -1
+        self.total = None
+        self.counts = {}
+        self.dropped_stale = 0
+        self.task = None
+        self.ws = None
+        self.connected = asyncio.Event()
+
+    def start(self):
+        self.task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    async def _run(self):
+        while True:
+            try:
+                async with websockets.connect(ws_url(self.base, self.path), origin=self.base, open_timeout=10) as ws:
+                    self.ws = ws
+                    async for raw in ws:
+                        self._handle(json.loads(raw))
+            except (OSError, websockets.WebSocketException, asyncio.TimeoutError):
+                pass
+            self.connected.clear()
+            await asyncio.sleep(0.5)
+
+    def _handle(self, frame):
+        if frame["type"] == "hello":
+            self.last_seq = -1
+            return
+        if frame["type"] != "tally":
+            return
+        if self.last_seq != -1 and frame["seq"] <= self.last_seq:
+            self.dropped_stale += 1
+            return
+        gap = self.last_seq != -1 and frame["seq"] > self.last_seq + 1
+        self.last_seq = frame["seq"]
+        self.total = frame["total"]
+        self.counts = counts(frame)
+        self.connected.set()
+        if gap and self.ws is not None:
+            asyncio.get_running_loop().create_task(self._resync())
+
+    async def _resync(self):
+        try:
+            await self.ws.send(json.dumps({"type": "resync"}))
+        except websockets.WebSocketException:
+            pass
+
+    async def stop(self):
+        self.task.cancel()
+        try:
+            await self.task
+        except BaseException:
+            pass
+
+
+async def until(condition, *, timeout: float, what: str) -> float:
+    """Polls `condition()` until true; returns the seconds it took (fails after `timeout`)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while not condition():
+        assert loop.time() - start < timeout, f"timed out after {timeout} s waiting for {what}"
+        await asyncio.sleep(0.05)
+    return loop.time() - start
