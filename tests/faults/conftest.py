@@ -6,7 +6,6 @@ Run with `make faults` (pytest --faults); the default `make test` leaves them ou
 binary (redis-server, PostgreSQL's initdb/pg_ctl) FAILS these tests, never skips them."""
 
 import json
-import os
 import sys
 import uuid
 

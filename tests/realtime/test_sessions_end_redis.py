@@ -13,7 +13,7 @@ from realtime.fanout import RedisFanout
 from tests.factories import AgencyFactory, CitizenFactory, agency_admin, open_pro_con_debate
 
 from .helpers import connect_and_skip_greeting, ws_path
-from .test_sessions_end import closed_with, still_open
+from .test_sessions_end import closed_with
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.redis]
 
