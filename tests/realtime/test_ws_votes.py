@@ -148,3 +148,26 @@ async def test_a_vote_while_the_database_is_unreachable_gets_an_error_frame_and_
     assert frame["type"] == "ack" and frame["ref"] == "r2"
     assert await database_sync_to_async(Ballot.objects.filter(debate=debate).count)() == 1
     await voter.disconnect()
+
+
+async def test_a_socket_opened_while_the_database_is_unreachable_gets_unavailable_and_1013(monkeypatch):
+    import psycopg
+    from django.db import OperationalError
+
+    from realtime import admission
+    from tests.factories import open_pro_con_debate
+    from tests.realtime.helpers import connect
+
+    debate = await database_sync_to_async(open_pro_con_debate)()
+
+    async def refused(**kwargs):
+        try:
+            raise psycopg.OperationalError("connection failed: Connection refused")
+        except psycopg.OperationalError as exc:
+            raise OperationalError(str(exc)) from exc
+
+    monkeypatch.setattr(admission, "debate_visible_on_site", refused)
+    socket = await connect(ws_path(debate))
+    frame = await receive(socket, timeout=5)
+    assert frame["type"] == "error" and frame["code"] == "unavailable"
+    assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 1013}
