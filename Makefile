@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install migrate demo run test test-fast lint browser messages check-deploy clean audit audit-deps bandit
+.PHONY: install migrate demo run test test-fast faults lint browser messages check-deploy clean audit audit-deps bandit
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: install browser
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser and not servers" $(PYTEST_ARGS)
+
+# The fault tests (tests/faults, docs/security.md "faults"): real servers SIGKILLed mid ballot
+# burst, PostgreSQL stopped and Redis restarted under them. They start their OWN PostgreSQL
+# cluster (initdb + pg_ctl, from /usr/lib/postgresql/*/bin) and redis-server on free ports,
+# never the shared ones; a missing binary fails them. The test process itself uses SQLite.
+faults: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest tests/faults --faults -s $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check --select F,E9 deliberation realtime project tests load_tests

@@ -110,11 +110,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3's own pool; Django requires CONN_MAX_AGE=0 with it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With the pool, CONN_HEALTH_CHECKS makes Django give the pool psycopg's `check`: each
+    # connection is tested (an empty query) when handed out, so after a PostgreSQL restart
+    # the stale ones are replaced instead of failing a request each (tests/faults).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=2),
         "max_size": env.int("DB_POOL_MAX", default=20),
-        "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10),
     }
     # The realtime publisher's reads: the same database through a pool of its own, so that
     # request threads holding every `default` connection never delay a frame (realtime/db.py).
@@ -122,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         **DATABASES["default"],
         "OPTIONS": {**DATABASES["default"]["OPTIONS"], "pool": {
             "min_size": 1, "max_size": env.int("DB_REALTIME_POOL_MAX", default=4),
-            "timeout": env.int("DB_POOL_TIMEOUT", default=10)}},
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10)}},
         "TEST": {"MIRROR": "default"},
     }
 else:
@@ -176,6 +179,9 @@ BALLOT_COMMIT_WINDOW_SECONDS = env.float("BALLOT_COMMIT_WINDOW_SECONDS", default
 BALLOT_COMMIT_MAX_BATCH = env.int("BALLOT_COMMIT_MAX_BATCH", default=500)
 # Where the domain's after-commit announcements go (deliberation never imports realtime).
 DELIBERATION_ANNOUNCER = "realtime.publisher.announce"
+# Where "this user's session ended" goes (logout, suspension, site ban): the realtime side
+# closes the user's open sockets in every process (realtime/sessions.py).
+DELIBERATION_SESSIONS_ENDED = "realtime.sessions.end_sessions"
 # Where domain events go, in the transaction of the change (deliberation/events.py): the
 # webhooks outbox. docs/webhooks.md.
 DELIBERATION_EVENT_HANDLER = "deliberation.webhooks.recorder.record_event"

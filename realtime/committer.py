@@ -75,7 +75,13 @@ class GroupCommitter:
             results = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._run_batch, key, [item for item, _ in batch])
         except Exception as exc:  # nothing was committed: every submitter hears the failure
-            logger.exception("group commit failed for %s", key)
+            from project.database import is_database_unavailable
+
+            if is_database_unavailable(exc):  # an outage: one clear line per batch, no traceback
+                logger.error("group commit of %d item(s) for %s failed, database unavailable (%s): "
+                             "nothing stored, each submitter told to retry", len(batch), key, exc)
+            else:
+                logger.exception("group commit failed for %s", key)
             results = [exc] * len(batch)
         self.batches += 1
         for (_, future), result in zip(batch, results):

@@ -12,6 +12,7 @@ from deliberation.comments.moderation import moderated_site_id
 from deliberation.debates.facilitation import may_facilitate_on_site
 from deliberation.debates.services import BallotRequest, cast_ballots
 from deliberation.errors import DomainError
+from project.database import is_database_unavailable
 
 from . import admission, groups, protocol
 from .committer import GroupCommitter
@@ -21,6 +22,8 @@ from .topics import DASHBOARD
 from .wire import binary_frame, text_frame
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the page reconnects with its usual backoff
+UNAVAILABLE = ("unavailable", "The service is briefly unavailable. Nothing was saved; try again in a moment.")
 NO_CHANNEL_LAYER = "__realtime_no_layer__"  # an alias with no layer: the consumer gets none
 
 
@@ -29,6 +32,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     topic_kind: str
     joined = False
+    tracked_user_id: int | None = None
+    session_ended = False  # set by realtime/sessions.py before the close
     binary = False  # this socket speaks msgpack (subprotocol deliberation.v1.msgpack)
 
     @property
@@ -46,6 +51,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.session_ended:
+            return  # closing because the user's session ended: no frame is acted on (a vote least of all)
         try:
             message = protocol.parse_client_frame(text_data, bytes_data, binary=self.binary)
         except protocol.ProtocolError as exc:
@@ -94,11 +101,21 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         """Accept, check admission, then hello, join the group and send the snapshot; a refused
-        socket gets an error frame and the refusal's close code."""
+        socket gets an error frame and the refusal's close code. While the database cannot be
+        reached, an `unavailable` error frame and close 1013 (the page retries)."""
         get_publisher().bind_loop(asyncio.get_running_loop())
         subprotocol = protocol.choose_subprotocol(self.scope.get("subprotocols"))
         self.binary = subprotocol == protocol.SUBPROTOCOL_MSGPACK
         await self.accept(subprotocol=subprotocol)
+        try:
+            await self._admit_and_join()
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            await self.send_frame(protocol.error(code=UNAVAILABLE[0], message=UNAVAILABLE[1]))
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+
+    async def _admit_and_join(self):
         object_id = await self.admitted_object_id(self.scope["url_route"]["kwargs"])
         if object_id is None:
             code, message, close_code = self.refusal
@@ -110,6 +127,11 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_frame(protocol.hello(topic=self.group))
         await get_publisher().fanout.join(self.group, self)
         self.joined = True
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            # So that logout, a suspension or a site ban closes this socket (realtime/sessions.py).
+            self.tracked_user_id = user.pk
+            await get_publisher().fanout.track_user(user.pk, self, self.scope["url_route"]["kwargs"].get("agency_slug"))
         await self.send_snapshot()
 
     async def on_ping(self, message):
@@ -135,6 +157,9 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.send_encoded(text, publisher.fanout.latest_frame(self.group) if self.binary else None)
 
     async def disconnect(self, code):
+        if self.tracked_user_id is not None:
+            get_publisher().fanout.untrack_user(self.tracked_user_id, self)
+            self.tracked_user_id = None
         if self.joined:
             self.joined = False
             await get_publisher().fanout.leave(self.group, self)
@@ -189,6 +214,9 @@ class DebateConsumer(SocketConsumer):
         result = await ballot_committer().submit(self.object_id, request)
         if isinstance(result, DomainError):
             await self.send_frame(protocol.error(code=str(result.code), message=str(result.message), ref=ref))
+        elif isinstance(result, Exception) and is_database_unavailable(result):
+            # Nothing stored, no ack; the socket stays open for the retry.
+            await self.send_frame(protocol.error(code=UNAVAILABLE[0], message=UNAVAILABLE[1], ref=ref))
         elif isinstance(result, Exception):
             await self.send_frame(protocol.error(code="server_error", message="The ballot was not stored; try again.", ref=ref))
         else:

@@ -17,6 +17,7 @@ A `gone` frame travels like any other; each process closes its own sockets after
 
 import asyncio
 import contextvars
+import json
 import logging
 
 from channels.layers import get_channel_layer
@@ -25,6 +26,7 @@ from .protocol import is_gone
 from .presence import LocalPresence, RedisPresence
 from .registry import LocalRegistry, socket_for
 from .sequence import redis_client
+from .sessions import UserSockets
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +39,24 @@ class LocalFanout:
     def __init__(self):
         self.registry = LocalRegistry()
         self.presence = LocalPresence(self.registry)
+        self.sessions = UserSockets()
 
     async def join(self, group: str, consumer) -> None:
         self.registry.add(group, consumer, _socket(consumer))
 
     async def leave(self, group: str, consumer) -> None:
         self.registry.remove(group, consumer)
+
+    async def track_user(self, user_id: int, consumer, site_slug: str | None) -> None:
+        self.sessions.add(user_id, consumer, site_slug)
+
+    def untrack_user(self, user_id: int, consumer) -> None:
+        self.sessions.remove(user_id, consumer)
+
+    async def end_sessions(self, notice: dict) -> None:
+        """A user's session ended (realtime/sessions.py): close their sockets in this process,
+        the only one there is."""
+        await self.sessions.end(**notice)
 
     async def send(self, group: str, frame: str) -> None:
         await self.registry.deliver(group, frame)
@@ -72,11 +86,17 @@ def channel_prefix(url: str) -> str:
     return f"rt:{path if path.isdigit() else '0'}:frames:"
 
 
+def sessions_channel(url: str) -> str:
+    """Session-end notices (realtime/sessions.py), to every process of this deployment."""
+    return channel_prefix(url).replace(":frames:", ":sessions")
+
+
 class RedisFanout(LocalFanout):
     def __init__(self, url: str, *, on_resubscribed=None, on_audience_gained=None,
                  presence_write_seconds: float = 2.0, presence_read_seconds: float = 1.0):
         super().__init__()
         self.CHANNEL = channel_prefix(url)
+        self.SESSIONS_CHANNEL = sessions_channel(url)
         # on_audience_gained: called with groups another process has just started watching
         # (the publisher resends those it skipped while they seemed unwatched).
         self.presence = RedisPresence(
@@ -88,6 +108,7 @@ class RedisFanout(LocalFanout):
         self._client = None
         self._pubsub = None
         self._listener: asyncio.Task | None = None
+        self._sessions_subscribed = False
         self._on_resubscribed = on_resubscribed  # called with the groups after a reconnect
 
     def _connection(self):
@@ -98,6 +119,7 @@ class RedisFanout(LocalFanout):
             self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
             self._pubsub_lock = asyncio.Lock()
             self._listener = None
+            self._sessions_subscribed = False
         return self._client, self._pubsub
 
     async def join(self, group: str, consumer) -> None:
@@ -111,10 +133,7 @@ class RedisFanout(LocalFanout):
             # never received a frame.
             async with self._pubsub_lock:
                 await pubsub.subscribe(self.CHANNEL + group)
-            if self._listener is None or self._listener.done():
-                self._listener = asyncio.get_running_loop().create_task(
-                    self._listen(), context=contextvars.Context()
-                )
+            self._ensure_listener()
 
     async def leave(self, group: str, consumer) -> None:
         last = self.registry.remove(group, consumer)
@@ -131,6 +150,24 @@ class RedisFanout(LocalFanout):
         client, _ = self._connection()
         await client.publish(self.CHANNEL + group, frame)
 
+    async def track_user(self, user_id: int, consumer, site_slug: str | None) -> None:
+        self.sessions.add(user_id, consumer, site_slug)
+        if not self._sessions_subscribed:
+            _, pubsub = self._connection()
+            self._sessions_subscribed = True
+            async with self._pubsub_lock:
+                await pubsub.subscribe(self.SESSIONS_CHANNEL)
+        self._ensure_listener()
+
+    async def end_sessions(self, notice: dict) -> None:
+        """Every process (this one included, through its own subscription) closes its sockets."""
+        client, _ = self._connection()
+        await client.publish(self.SESSIONS_CHANNEL, json.dumps(notice))
+
+    def _ensure_listener(self) -> None:
+        if self._listener is None or self._listener.done():
+            self._listener = asyncio.get_running_loop().create_task(self._listen(), context=contextvars.Context())
+
     async def _listen(self) -> None:
         prefix = len(self.CHANNEL)
         backoff = 0.1
@@ -140,17 +177,31 @@ class RedisFanout(LocalFanout):
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.warning("Redis pub/sub lost; resubscribing", exc_info=True)
+            except Exception as exc:
+                if backoff == 0.1:  # the first failure of an outage: the whole story once
+                    logger.error("Redis pub/sub connection lost (%s); live frames from other processes "
+                                 "stop until it is back. Reconnecting.", exc, exc_info=True)
+                else:
+                    logger.warning("Redis still unreachable (%s); retrying in %.1f s", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
-                await self._resubscribe()
-                if not self.registry.groups():
+                if await self._resubscribe():
+                    logger.warning("Redis pub/sub connection back: %d group(s) resubscribed, fresh "
+                                   "snapshots sent", len(self.registry.groups()))
+                    backoff = 0.1
+                if not self.registry.groups() and not self.sessions:
                     return  # nothing to listen to; the next join starts a new listener
                 continue
             if message is None or message.get("type") != "message":
                 continue
-            group = message["channel"].decode()[prefix:]
+            channel = message["channel"].decode()
+            if channel == self.SESSIONS_CHANNEL:
+                try:
+                    await self.sessions.end(**json.loads(message["data"]))
+                except Exception:
+                    logger.exception("bad session-end notice %r", message["data"][:200])
+                continue
+            group = channel[prefix:]
             text = message["data"].decode()
             await self.registry.deliver(group, text)
             if is_gone(text) and not self.registry.has_members(group):
@@ -163,19 +214,23 @@ class RedisFanout(LocalFanout):
         except Exception:
             logger.warning("unsubscribe from %s failed", group, exc_info=True)
 
-    async def _resubscribe(self) -> None:
+    async def _resubscribe(self) -> bool:
         try:
             async with self._pubsub_lock:
                 groups = self.registry.groups()
+                channels = [self.CHANNEL + g for g in groups]
+                if self._sessions_subscribed:
+                    channels.append(self.SESSIONS_CHANNEL)
                 await self._pubsub.aclose()
-                if groups:
-                    await self._pubsub.subscribe(*(self.CHANNEL + g for g in groups))
+                if channels:
+                    await self._pubsub.subscribe(*channels)
         except Exception:
-            logger.warning("resubscribe failed; will retry", exc_info=True)
-            return
+            logger.debug("resubscribe failed; will retry", exc_info=True)
+            return False
         # Frames published while we were away are lost: send fresh snapshots.
         if self._on_resubscribed and groups:
             self._on_resubscribed(groups)
+        return True
 
 
 def _socket(consumer):
@@ -187,6 +242,9 @@ class ChannelLayerFanout:
 
     needs_channel_layer = True
     presence = None  # the channel layer keeps no counts
+
+    def __init__(self):
+        self.sessions = UserSockets()
 
     async def join(self, group: str, consumer) -> None:
         await get_channel_layer().group_add(group, consumer.channel_name)

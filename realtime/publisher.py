@@ -99,6 +99,34 @@ class Publisher:
             # asgiref thread context (it would outlive it, or look like a deadlock).
             loop.call_soon_threadsafe(self._changed, key, context=contextvars.Context())
 
+    def end_sessions(self, *, user_id: int, reason: str, agency_id: int | None = None) -> None:
+        """A user's session ended (realtime/sessions.py): from any thread, after commit. On the
+        server loop when there is one; otherwise (a command, the admin shell) at once, which
+        with Redis still reaches every server process."""
+        notice = {"user_id": int(user_id), "reason": reason,
+                  "agency_id": None if agency_id is None else int(agency_id)}
+        loop = self._live_loop()
+        if loop is None:
+            with self._sync_publish_lock:
+                async_to_sync(self.fanout.end_sessions)(notice)
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        coroutine_factory = lambda: loop.create_task(  # noqa: E731
+            self._end_sessions_logged(notice), context=contextvars.Context())
+        if running is loop:
+            coroutine_factory()
+        else:
+            loop.call_soon_threadsafe(coroutine_factory, context=contextvars.Context())
+
+    async def _end_sessions_logged(self, notice: dict) -> None:
+        try:
+            await self.fanout.end_sessions(notice)
+        except Exception:
+            logger.exception("could not end the sockets of user %s (%s)", notice["user_id"], notice["reason"])
+
     def mark_groups_dirty(self, groups: list[str]) -> None:
         """After a lost pub/sub connection: resend every watched group's state."""
         for group in groups:

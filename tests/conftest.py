@@ -9,9 +9,25 @@ from realtime.publisher import reset_publisher
 from .factories import AgencyFactory, CitizenFactory, open_pro_con_debate  # noqa: F401
 
 
-def pytest_collection_modifyitems(items):
-    """Transactional tests may use every alias: in production mode the realtime publisher
+def pytest_addoption(parser):
+    parser.addoption("--faults", action="store_true",
+                     help="run only the fault tests (tests/faults: killed servers, stopped PostgreSQL and Redis)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Fault tests run with --faults only (`make faults`), and then alone: they start and kill
+    their own servers, PostgreSQL and Redis, and take minutes.
+
+    Transactional tests may use every alias: in production mode the realtime publisher
     reads through its own `realtime` alias (a mirror of `default` in tests; realtime/db.py)."""
+    faults_only = config.getoption("--faults")
+    kept, dropped = [], []
+    for item in items:
+        is_fault = item.get_closest_marker("faults") is not None
+        (kept if is_fault == faults_only else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is not None and marker.kwargs.get("transaction") and "databases" not in marker.kwargs:

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "deliberation.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from . import sessions
+
+        sessions.connect()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.announcements import SessionEnd, announce_sessions_ended
 from deliberation.audit.services import record, snapshot
 from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.text import single_line
@@ -133,6 +134,9 @@ def sanction_user(*, actor, agency: Agency, user_id, kind, reason, days=None) ->
         until=None if length is None else now + timedelta(days=length),
     )
     record(agency=agency, actor=actor, action=f"sanction.{kind}", target=sanction, after=snapshot(sanction, FIELDS))
+    if kind == SanctionKind.BAN:
+        # Open live connections on this site close after commit (a ballot socket included).
+        announce_sessions_ended(user_id=user.pk, reason=SessionEnd.BANNED, agency_id=agency.pk)
     return sanction
 
 

@@ -109,3 +109,65 @@ async def test_many_voters_at_once_are_group_committed_and_all_acknowledged(deba
     assert ballot_committer().batches < 12, "ballots arriving together share a transaction"
     for voter in voters:
         await voter.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_vote_while_the_database_is_unreachable_gets_an_error_frame_and_no_ack(monkeypatch):
+    """The group commit fails with a lost connection: `unavailable`, the socket stays open,
+    and the next vote, once the database answers again, is stored and acknowledged."""
+    import psycopg
+    from django.db import OperationalError
+
+    from realtime import consumers
+    from tests.factories import CitizenFactory, open_pro_con_debate
+    from tests.realtime.helpers import connect_and_skip_greeting, receive, ws_path
+
+    debate = await database_sync_to_async(open_pro_con_debate)()
+    citizen = await database_sync_to_async(CitizenFactory)()
+    option = await database_sync_to_async(lambda: debate.options.first().pk)()
+    real = consumers.cast_ballots
+
+    def lost(**kwargs):
+        try:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        except psycopg.OperationalError as exc:
+            raise OperationalError(str(exc)) from exc
+
+    monkeypatch.setattr(consumers, "cast_ballots", lost)
+    consumers._ballot_committer = None
+    voter = await connect_and_skip_greeting(ws_path(debate), user=citizen)
+    await voter.send_json_to({"type": "vote", "option": option, "ref": "r1"})
+    frame = await receive(voter, timeout=5)
+    assert frame == {"type": "error", "code": "unavailable", "ref": "r1", "message": frame["message"]}
+    assert not await database_sync_to_async(Ballot.objects.filter(debate=debate).exists)()
+    monkeypatch.setattr(consumers, "cast_ballots", real)
+    await voter.send_json_to({"type": "vote", "option": option, "ref": "r2"})
+    frame = await receive(voter, timeout=5)
+    while frame["type"] == "tally":
+        frame = await receive(voter, timeout=5)
+    assert frame["type"] == "ack" and frame["ref"] == "r2"
+    assert await database_sync_to_async(Ballot.objects.filter(debate=debate).count)() == 1
+    await voter.disconnect()
+
+
+async def test_a_socket_opened_while_the_database_is_unreachable_gets_unavailable_and_1013(monkeypatch):
+    import psycopg
+    from django.db import OperationalError
+
+    from realtime import admission
+    from tests.factories import open_pro_con_debate
+    from tests.realtime.helpers import connect
+
+    debate = await database_sync_to_async(open_pro_con_debate)()
+
+    async def refused(**kwargs):
+        try:
+            raise psycopg.OperationalError("connection failed: Connection refused")
+        except psycopg.OperationalError as exc:
+            raise OperationalError(str(exc)) from exc
+
+    monkeypatch.setattr(admission, "debate_visible_on_site", refused)
+    socket = await connect(ws_path(debate))
+    frame = await receive(socket, timeout=5)
+    assert frame["type"] == "error" and frame["code"] == "unavailable"
+    assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 1013}
