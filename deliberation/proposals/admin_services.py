@@ -236,7 +236,8 @@ def set_task_category(*, actor, proposal_id, name) -> Proposal:
     except (Proposal.DoesNotExist, TypeError, ValueError):
         raise NotFound() from None
     _require_admin(actor, proposal.agency)
-    name = name.strip() if isinstance(name, str) else ""
+    # Control characters removed as in every user text (PostgreSQL refuses NUL in a query).
+    name = single_line(name) if isinstance(name, str) else ""
     if name and not TaskCategory.objects.filter(agency=proposal.agency, name=name).exists():
         raise InvalidProposal({"task_category": [_("Choose one of this agency's task categories.")]})
     if name == proposal.task_category:

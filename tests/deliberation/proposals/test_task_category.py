@@ -44,3 +44,13 @@ def test_only_the_agencys_admins_set_it(client, agency):
         url = site_reverse(agency, "manage_proposal_task_category", pk=proposal.pk)
         assert client.post(url, {"task_category": "환경"}).status_code == 404
     assert Proposal.objects.get(pk=proposal.pk).task_category == ""
+
+
+def test_a_name_with_control_characters_is_refused_cleanly(agency):
+    """Found by the HTTP fuzzer on PostgreSQL: a NUL byte in the name reached the query."""
+    proposal = given_proposal(agency=agency)
+    site_settings.add_task_category(actor=agency_admin(agency), agency=agency, name="환경")
+    with pytest.raises(InvalidProposal):
+        set_task_category(actor=agency_admin(agency), proposal_id=proposal.pk, name="없는\x00분류")
+    set_task_category(actor=agency_admin(agency), proposal_id=proposal.pk, name="환\x00경")
+    assert Proposal.objects.get(pk=proposal.pk).task_category == "환경"
