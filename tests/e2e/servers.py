@@ -91,9 +91,21 @@ class ServerStack:
         self.tmp_path = tmp_path
         self.redis_url = redis_url
         self.processes: list[subprocess.Popen] = []
+        self._pg_admin_url = None
+        self._pg_name = None
+        self._seeded = False
+        self.database_url = self._make_database()
+        if not self._seeded:  # a subclass's own database (the fault tests' private PostgreSQL)
+            self.manage("migrate", "--noinput")
+            self.manage("seed_demo")
+
+    def _make_database(self) -> str:
+        """A copy of the session's demo database."""
         template = DemoTemplate.get()
-        self.database_url, self._pg_name = template.copy(tmp_path)
+        url, self._pg_name = template.copy(self.tmp_path)
         self._pg_admin_url = template.admin_url if template.postgres else None
+        self._seeded = True
+        return url
 
     def env(self) -> dict:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
