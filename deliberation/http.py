@@ -30,3 +30,15 @@ def json_body(request) -> dict:
     if not isinstance(body, dict):
         raise BadJson("The request body must be a JSON object.")
     return body
+
+
+def add_domain_error(form, exc: DomainError) -> None:
+    """A service's refusal shown on a form: per field when it names fields (the `errors` map of
+    InvalidProposal, InvalidDebate, InvalidExecution), else on top of the form."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict):
+        for field, messages in errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, str(message))
+    else:
+        form.add_error(None, str(exc.message))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliberation.agencies.permissions import can_administer
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.errors import DomainError
+from deliberation.http import add_domain_error
 from deliberation.proposals.selectors import proposals_for_site
 
 from . import admin_services, services
@@ -90,16 +91,6 @@ def _debate_or_404(request, pk) -> Debate:
     return debate
 
 
-def _add_domain_error(form, exc: DomainError) -> None:
-    """A service's refusal shown on the form: per field when it names one, else on top."""
-    if isinstance(exc, InvalidDebate):
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, str(error))
-    else:
-        form.add_error(None, str(exc.message))
-
-
 def _filters(request):
     form = FilterForm(request.GET)
     form.is_valid()
@@ -136,7 +127,7 @@ def debate_bulk(request):
                 actor=request.user, debate_ids=[d.pk for d in form.cleaned_data["debates"]],
                 action=form.cleaned_data["action"])
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Debates changed: %(changed)d.") % {"changed": changed})
             if refused:
@@ -290,7 +281,7 @@ def debate_create(request, vote_type):
             debate = admin_services.create_debate(actor=request.user, agency=request.site, vote_type=vote_type,
                                                   **form.service_kwargs())
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Debate no. %(number)d saved as a draft.") % {"number": debate.pk})
             return redirect(site_reverse(request.site, "manage_debate_edit", pk=debate.pk))
@@ -308,7 +299,7 @@ def debate_edit(request, pk):
         try:
             admin_services.update_debate(actor=request.user, debate_id=debate.pk, **form.service_kwargs())
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("The debate is saved."))
             return redirect(site_reverse(request.site, "manage_debate_edit", pk=debate.pk))
@@ -325,7 +316,7 @@ def debate_result(request, pk):
         try:
             admin_services.publish_results(actor=request.user, debate_id=debate.pk, **form.cleaned_data)
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("The results are published."))
             return redirect(site_reverse(request.site, "manage_debate_result", pk=debate.pk))
@@ -350,7 +341,7 @@ def debate_similar(request, pk):
             admin_services.set_similar_proposals(actor=request.user, debate_id=debate.pk,
                                                  proposal_ids=[p.pk for p in form.cleaned_data["proposals"]])
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Similar proposals saved."))
             return redirect(site_reverse(request.site, "manage_debate_similar", pk=debate.pk))
@@ -369,7 +360,7 @@ def debate_materials(request, pk):
         try:
             admin_services.add_material(actor=request.user, debate_id=debate.pk, **form.cleaned_data)
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Material added."))
             return redirect(site_reverse(request.site, "manage_debate_materials", pk=debate.pk))

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.errors import DomainError, NotFound
+from deliberation.http import add_domain_error
 from deliberation.ids import row_id
 
 from . import services
-from .errors import AlreadyTracked, InvalidExecution
+from .errors import AlreadyTracked
 from .forms_admin import BulkForm, FilterForm, ItemForm, MaterialForm, UpdateForm
 from .models import ExecutionItem
 from .permissions import can_manage_executions, can_open_back_office, can_post_update
@@ -45,15 +46,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _require_admin(request) -> None:
     if not can_manage_executions(request.user, request.site):
         raise Http404
-
-
-def _add_domain_error(form, exc: DomainError) -> None:
-    if isinstance(exc, InvalidExecution):
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, str(error))
-    else:
-        form.add_error(None, str(exc.message))
 
 
 def _filters(request):
@@ -91,7 +83,7 @@ def item_bulk(request):
                 actor=request.user, agency=request.site, item_ids=[i.pk for i in form.cleaned_data["items"]],
                 action=form.cleaned_data["action"])
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Items changed: %(changed)d.") % {"changed": changed})
     for errors in form.errors.values():
@@ -173,7 +165,7 @@ def item_create(request):
         except NotFound:
             form.add_error(None, _("Choose a proposal or debate of this agency."))
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Execution item no. %(number)d created.") % {"number": item.pk})
             return redirect(site_reverse(request.site, "manage_execution", pk=item.pk))
@@ -232,7 +224,7 @@ def item_detail(request, pk):
         try:
             done = _run(request, item, action, forms[action].cleaned_data)
         except DomainError as exc:
-            _add_domain_error(forms[action], exc)
+            add_domain_error(forms[action], exc)
         else:
             messages.success(request, done)
             return redirect(site_reverse(request.site, "manage_execution", pk=item.pk))

@@ -26,6 +26,7 @@ from deliberation.agencies.permissions import can_administer
 from deliberation.agencies.sites import site_reverse, site_view
 from deliberation.audit.selectors import audit_log
 from deliberation.errors import DomainError
+from deliberation.http import add_domain_error
 from deliberation.executions import audit_labels as execution_audit
 
 from . import admin_services
@@ -45,16 +46,6 @@ from .selectors import is_officer_of, officer_departments, proposals_for_site
 def _require_admin(request) -> None:
     if not can_administer(request.user, request.site):
         raise Http404
-
-
-def _add_domain_error(form, exc: DomainError) -> None:
-    """A service's refusal shown on the form: per field when it names one, else on top."""
-    if isinstance(exc, InvalidProposal):
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, str(error))
-    else:
-        form.add_error(None, str(exc.message))
 
 
 def _filters(request):
@@ -94,7 +85,7 @@ def proposal_bulk(request):
                 action=form.cleaned_data["action"],
             )
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Proposals changed: %(changed)d.") % {"changed": changed})
             if refused:
@@ -211,7 +202,7 @@ def proposal_review(request, pk):
         try:
             done = _run_review_action(request.user, action, forms[action], review)
         except DomainError as exc:
-            _add_domain_error(forms[action], exc)
+            add_domain_error(forms[action], exc)
         else:
             messages.success(request, done)
             return redirect(site_reverse(request.site, "manage_proposal_review", pk=proposal.pk))
@@ -237,7 +228,7 @@ def offline_proposal(request):
         try:
             proposal = admin_services.file_offline_proposal(actor=request.user, agency=request.site, **form.cleaned_data)
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Offline proposal no. %(number)d entered.") % {"number": proposal.pk})
             return redirect(site_reverse(request.site, "manage_proposal_review", pk=proposal.pk))
@@ -292,7 +283,7 @@ def officer_answer(request, pk):
             else:
                 admin_services.request_reassignment(actor=request.user, review_id=review.pk, reason=data["reason"])
         except DomainError as exc:
-            _add_domain_error(forms[action], exc)
+            add_domain_error(forms[action], exc)
         else:
             messages.success(request, _("Answer sent: it waits for the admin's approval.") if action == "answer"
                              else _("Reassignment requested: the admin decides."))
