@@ -1,0 +1,162 @@
+"""Most citizens vote from phones (issue 10): the pages a citizen uses fit 360 CSS px and every
+target a finger hits is at least 44×44 CSS px; a vote is cast by tapping; the key pages render
+at phone and projector sizes.
+
+The touch-target rule measured here (tests/e2e/screenshots.py TARGETS_JS does the measuring):
+every visible a[href], button, input, select, textarea, summary and every label wrapping a radio
+or checkbox has a bounding box of at least 44×44 CSS px (WCAG 2.5.5, level AAA), except
+- a radio or checkbox, which is measured through the <label> around it (tapping the label
+  ticks it, so the label is the target);
+- an inline link inside running text (display: inline, and its block holds other words), which
+  WCAG 2.5.5 exempts as a target "in a sentence or block of text": a sentence cannot be spaced
+  out to 44 px per link. A link standing alone (a card title, a nav or footer link, a pagination
+  link) is not exempt;
+- visually hidden elements (1 px clip) and the skip link while off screen, which no finger hits.
+
+One Daphne process and one Chromium for the whole module, on a copy of the demo data
+(seed_demo); the screenshot test checks that pages render (colours, heading, no overflow) and
+never compares pixels with docs/screenshots/, which is for people to review."""
+
+import os
+import shutil
+
+import pytest
+
+from .screenshots import (
+    CHROMIUM, LAUNCH_ARGS, MIN_TARGET, PHONE, PHONE_PAGES, PROJECTOR, distinct_colours, new_page, overflow,
+    small_targets, targets, vote_by_tapping,
+)
+from .servers import ServerStack
+
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
+                allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+LIVE_MS = 5000
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    stack = ServerStack(tmp_path_factory.mktemp("mobile"), redis_url=os.environ.get("REDIS_URL") or None)
+    try:
+        yield stack.start_server()
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser, base):
+    """`citizen` on a phone; it only looks (the voting test uses `citizen2`), so the ballot
+    forms stay on screen whatever order the tests run in."""
+    page = new_page(browser, base, PHONE, "citizen")
+    yield page
+    page.context.close()
+
+
+def report(offenders) -> str:
+    return "\n".join(f"  {t['what']} {t['text']!r}: {t['width']}×{t['height']}" for t in offenders)
+
+
+def test_the_rule_reports_small_targets_and_exempts_links_in_text(browser):
+    """The measurement itself, on a page made for it: a test that could not fail proves nothing."""
+    page = browser.new_context(**PHONE).new_page()
+    page.set_content("""<meta name="viewport" content="width=device-width">
+      <p>Read the <a href="#t">terms</a> first.</p>
+      <p><a href="#alone" id="alone">A link on its own</a></p>
+      <p><a href="#all" id="all">All</a> · <a href="#new" id="new">New</a></p>
+      <button id="small" style="height:30px">OK</button>
+      <label id="choice" style="display:block;min-height:44px"><input type="radio" name="r"> Yes</label>
+      <span class="visually-hidden" style="position:absolute;width:1px;height:1px;overflow:hidden">
+        <a href="#h">hidden</a></span>""")
+    found = {t["what"].split(" > ")[-1]: t for t in targets(page)}
+    small = {t["what"].split(" > ")[-1] for t in small_targets(page)}
+    assert found["a"]["exempt"] == "inline link in text"
+    assert {"a#alone", "a#all", "a#new", "button#small"} <= small
+    assert "label#choice" not in small and found["input[type=radio]"]["exempt"] == "measured by its label"
+    assert not any(t["text"] == "hidden" for t in found.values())
+    page.context.close()
+
+
+@pytest.mark.parametrize("name", list(PHONE_PAGES))
+def test_a_phone_page_fits_360_px_and_its_targets_are_44_px(phone, base, name):
+    phone.goto(base + PHONE_PAGES[name])
+    expect(phone.locator("h1").first).to_be_visible()
+    if name.startswith("ballot-") and name != "ballot-discussion":
+        expect(phone.locator("[data-ballot-form] label.choice").first).to_be_visible()
+    if name == "ballot-discussion":
+        expect(phone.locator("#opinion-body")).to_be_visible()
+    if name == "proposal":
+        expect(phone.locator("[data-support-form] button")).to_be_visible()
+        expect(phone.locator("#comment-form textarea")).to_be_visible()
+    if name == "results":
+        expect(phone.locator("#result-h")).to_be_visible()
+    wider = overflow(phone)
+    offenders = small_targets(phone)
+    assert wider <= 0, f"{name}: the page is {wider} px wider than the phone (horizontal scroll)"
+    assert not offenders, f"{name}: targets smaller than {MIN_TARGET}×{MIN_TARGET} CSS px:\n{report(offenders)}"
+    assert phone.errors == []
+
+
+def test_a_citizen_votes_and_supports_by_tapping(browser, base):
+    screen = new_page(browser, base, {"viewport": {"width": 1280, "height": 800}})
+    screen.goto(f"{base}/a/sisul/debates/1/")
+    expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    against = screen.locator("[data-bars] li", has_text="금지 반대").locator("[data-count]")
+    before = int(against.inner_text())
+
+    tapper = new_page(browser, base, PHONE, "citizen2")
+    vote_by_tapping(tapper, base, "금지 반대")
+    expect(against).to_have_text(str(before + 1), timeout=LIVE_MS)
+
+    # Proposal 1 is `citizen`'s: citizen2 supports it with a tap and the count moves in place.
+    tapper.goto(f"{base}/proposals/1/")
+    supports = tapper.locator("[data-supports]")
+    count = int(supports.inner_text())
+    button = tapper.locator("[data-support-form] button[type=submit]")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    button.tap()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(supports).to_have_text(str(count + 1))
+    assert tapper.errors == [] and screen.errors == []
+    tapper.context.close()
+    screen.context.close()
+
+
+@pytest.mark.parametrize("size, user, path", [
+    ("phone", "citizen", "/a/sisul/"),
+    ("phone", "citizen", "/a/sisul/debates/1/"),
+    ("phone", "citizen", "/a/sisul/debates/5/"),
+    ("projector", "sisul-facilitator", "/a/sisul/manage/debates/1/screen/?projector=1"),
+    ("projector", None, "/a/sisul/debates/5/"),
+])
+def test_key_pages_render_at_phone_and_projector_sizes(browser, base, size, user, path):
+    """A screenshot is taken and is not blank: the heading shows, the page has more than a
+    handful of colours (text, the site colour, bars), and nothing overflows sideways."""
+    page = new_page(browser, base, PHONE if size == "phone" else PROJECTOR, user)
+    page.goto(base + path)
+    heading = page.locator("h1").first
+    expect(heading).to_be_visible()
+    assert heading.inner_text().strip()
+    png = page.screenshot(full_page=size == "phone", animations="disabled")
+    colours = distinct_colours(page, png)
+    assert colours > 20, f"{path} at {size} size looks blank: {colours} colours"
+    assert overflow(page) <= 0, f"{path} overflows sideways at {size} size"
+    box = heading.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+    assert page.errors == []
+    page.context.close()
