@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install migrate demo run test test-fast faults lint browser messages check-deploy clean audit audit-deps bandit
+.PHONY: install migrate demo run test test-fast faults lint browser messages check-deploy clean audit audit-deps bandit screenshots
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ test-fast: install
 # never the shared ones; a missing binary fails them. The test process itself uses SQLite.
 faults: install
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest tests/faults --faults -s $(PYTEST_ARGS)
+
+# The screenshots kept for review (docs/screenshots/): phone, projector and desktop views of a
+# fresh copy of the demo data, through Debian's Chromium. No test compares pixels with them.
+# Korean glyphs need a Korean font (Debian's fonts-nanum), installed like Chromium when root.
+screenshots: install browser
+	@fc-list :lang=ko 2>/dev/null | grep -q . || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get install -y -qq fonts-nanum >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-nanum >/dev/null)) ; } || \
+	  echo "no Korean font: Korean text will show as boxes (sudo apt-get install fonts-nanum)"
+	$(BIN)/python -m tests.e2e.screenshots --out docs/screenshots
 
 lint: install
 	$(BIN)/ruff check --select F,E9 deliberation realtime project tests load_tests

@@ -195,7 +195,12 @@ def take(browser, base, out: Path) -> list[tuple[str, int, str]]:
     voter = new_page(browser, base, PHONE, "citizen2")
     vote_by_tapping(voter, base)
     voter.context.close()
-    pages: dict = {}
+    # The facilitator reveals the results, as in the hall once the vote is under way.
+    facilitator = new_page(browser, base, PROJECTOR, "sisul-facilitator")
+    facilitator.goto(f"{base}/a/sisul/manage/debates/1/screen/")
+    facilitator.locator("[data-control=reveal]").click()
+    expect(facilitator.locator("[data-control=reveal]")).to_have_attribute("aria-pressed", "true")
+    pages: dict = {(id(PROJECTOR), "sisul-facilitator"): facilitator}
     written = []
     for name, options, user, path, full in SHOTS:
         key = (id(options), user)
@@ -216,10 +221,12 @@ def write_readme(out: Path, written):
         "# Screenshots for review",
         "",
         "Made by `make screenshots` (`python -m tests.e2e.screenshots`): Daphne on a fresh copy of",
-        "the demo data (`seed_demo`), Debian's Chromium through Playwright; phone pages as `citizen`",
-        "at 360×740 CSS px (device scale 2), the facilitator screen as `sisul-facilitator` in",
-        "projector mode at 1920×1080, after one ballot from `citizen2`. They are for people to look",
-        "at: no test compares pixels with them (fonts differ between machines).",
+        "the demo data (`seed_demo`), Debian's Chromium through Playwright, a Korean font from",
+        "Debian's `fonts-nanum`. Phone pages as `citizen` at 360×740 CSS px (device scale 2, full",
+        "page); the facilitator screen as `sisul-facilitator` in projector mode at 1920×1080, after",
+        "one ballot from `citizen2`, with the results revealed. They are for people to look at: no",
+        "test compares pixels with them (fonts differ between machines); tests/e2e/test_mobile.py",
+        "checks that these pages render, fit and have 44 px touch targets.",
         "",
         f"Taken {datetime.date.today().isoformat()}.",
         "",
