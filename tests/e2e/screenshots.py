@@ -38,6 +38,14 @@ PHONE_PAGES = {
     "ballot-research": "/a/seoul-metro/debates/3/",
     "ballot-discussion": "/a/sisul/debates/4/",
     "results": "/a/sisul/debates/5/",
+    "events": "/a/sisul/events/",  # month pagination
+    "faq": "/faq/",  # <summary> rows (the city's; the agencies inherit none in the demo)
+}
+# And what a phone shows before logging in.
+LOGGED_OUT_PAGES = {
+    "login": "/accounts/login/",
+    "ballot-logged-out": "/a/sisul/debates/1/",
+    "proposal-logged-out": "/a/seoul-metro/proposals/2/",
 }
 
 # Every interactive element that is rendered and meant to be seen, with its size and whether it

@@ -23,7 +23,7 @@ import shutil
 import pytest
 
 from .screenshots import (
-    CHROMIUM, LAUNCH_ARGS, MIN_TARGET, PHONE, PHONE_PAGES, PROJECTOR, distinct_colours, new_page, overflow,
+    CHROMIUM, LAUNCH_ARGS, LOGGED_OUT_PAGES, MIN_TARGET, PHONE, PHONE_PAGES, PROJECTOR, distinct_colours, new_page, overflow,
     small_targets, targets, vote_by_tapping,
 )
 from .servers import ServerStack
@@ -68,6 +68,13 @@ def phone(browser, base):
     page.context.close()
 
 
+@pytest.fixture(scope="module")
+def visitor(browser, base):
+    page = new_page(browser, base, PHONE)
+    yield page
+    page.context.close()
+
+
 def report(offenders) -> str:
     return "\n".join(f"  {t['what']} {t['text']!r}: {t['width']}×{t['height']}" for t in offenders)
 
@@ -105,11 +112,24 @@ def test_a_phone_page_fits_360_px_and_its_targets_are_44_px(phone, base, name):
         expect(phone.locator("#comment-form textarea")).to_be_visible()
     if name == "results":
         expect(phone.locator("#result-h")).to_be_visible()
-    wider = overflow(phone)
-    offenders = small_targets(phone)
+    if name == "faq":
+        expect(phone.locator("summary").first).to_be_visible()
+    assert_fits_and_big_enough(phone, name)
+
+
+@pytest.mark.parametrize("name", list(LOGGED_OUT_PAGES))
+def test_a_logged_out_phone_page_fits_and_its_targets_are_44_px(visitor, base, name):
+    visitor.goto(base + LOGGED_OUT_PAGES[name])
+    expect(visitor.locator("h1").first).to_be_visible()
+    assert_fits_and_big_enough(visitor, name)
+
+
+def assert_fits_and_big_enough(page, name):
+    wider = overflow(page)
+    offenders = small_targets(page)
     assert wider <= 0, f"{name}: the page is {wider} px wider than the phone (horizontal scroll)"
     assert not offenders, f"{name}: targets smaller than {MIN_TARGET}×{MIN_TARGET} CSS px:\n{report(offenders)}"
-    assert phone.errors == []
+    assert page.errors == []
 
 
 def test_a_citizen_votes_and_supports_by_tapping(browser, base):
@@ -133,30 +153,57 @@ def test_a_citizen_votes_and_supports_by_tapping(browser, base):
     expect(button).to_have_attribute("aria-pressed", "true")
     expect(supports).to_have_text(str(count + 1))
     assert tapper.errors == [] and screen.errors == []
-    tapper.context.close()
     screen.context.close()
 
+    # A comment and an opinion bring their own targets (reply, edit, delete, report, support):
+    # measured for the author and for another citizen.
+    tapper.fill("#comment-form textarea", "휴대폰으로 남기는 댓글입니다")
+    tapper.locator("#comment-form button[type=submit]").tap()
+    comment = tapper.locator("[data-comments] > li", has_text="휴대폰으로 남기는 댓글입니다")
+    expect(comment).to_be_visible()
+    tapper.goto(f"{base}/a/sisul/debates/4/")
+    tapper.fill("#opinion-body", "휴대폰으로 남기는 의견입니다")
+    tapper.locator("form:has(#opinion-body) button[type=submit]").tap()
+    expect(tapper.locator("[data-opinions] > li[data-opinion]", has_text="휴대폰으로 남기는 의견입니다")).to_be_visible()
+    for page in (tapper, new_page(browser, base, PHONE, "citizen")):
+        page.goto(f"{base}/proposals/1/")
+        expect(page.locator(".comment-actions").first).to_be_visible()
+        page.locator(".comment-actions summary").first.tap()  # the reply form opens
+        expect(page.locator(".comment-actions details textarea").first).to_be_visible()
+        assert_fits_and_big_enough(page, f"proposal with a comment ({page.locator('.whoami').inner_text()})")
+        page.goto(f"{base}/a/sisul/debates/4/")
+        expect(page.locator("[data-opinions] > li[data-opinion] button").first).to_be_visible()
+        assert_fits_and_big_enough(page, f"discussion with an opinion ({page.locator('.whoami').inner_text()})")
+        page.context.close()
 
-@pytest.mark.parametrize("size, user, path", [
-    ("phone", "citizen", "/a/sisul/"),
-    ("phone", "citizen", "/a/sisul/debates/1/"),
-    ("phone", "citizen", "/a/sisul/debates/5/"),
-    ("projector", "sisul-facilitator", "/a/sisul/manage/debates/1/screen/?projector=1"),
-    ("projector", None, "/a/sisul/debates/5/"),
+
+@pytest.fixture(scope="module")
+def projector(browser, base):
+    """The facilitator's big screen (1920×1080)."""
+    page = new_page(browser, base, PROJECTOR, "sisul-facilitator")
+    yield page
+    page.context.close()
+
+
+@pytest.mark.parametrize("size, path", [
+    ("phone", "/a/sisul/"),
+    ("phone", "/a/sisul/debates/1/"),
+    ("phone", "/a/sisul/debates/5/"),
+    ("projector", "/a/sisul/manage/debates/1/screen/?projector=1"),
+    ("projector", "/a/sisul/debates/5/"),
 ])
-def test_key_pages_render_at_phone_and_projector_sizes(browser, base, size, user, path):
+def test_key_pages_render_at_phone_and_projector_sizes(request, size, path, base):
     """A screenshot is taken and is not blank: the heading shows, the page has more than a
     handful of colours (text, the site colour, bars), and nothing overflows sideways."""
-    page = new_page(browser, base, PHONE if size == "phone" else PROJECTOR, user)
+    page = request.getfixturevalue(size)
     page.goto(base + path)
     heading = page.locator("h1").first
     expect(heading).to_be_visible()
     assert heading.inner_text().strip()
-    png = page.screenshot(full_page=size == "phone", animations="disabled")
+    png = page.screenshot(animations="disabled")
     colours = distinct_colours(page, png)
     assert colours > 20, f"{path} at {size} size looks blank: {colours} colours"
     assert overflow(page) <= 0, f"{path} overflows sideways at {size} size"
     box = heading.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
     assert page.errors == []
-    page.context.close()
