@@ -39,18 +39,24 @@ PHONE_PAGES = {
     "ballot-discussion": "/a/sisul/debates/4/",
     "results": "/a/sisul/debates/5/",
     "events": "/a/sisul/events/",  # month pagination
+    "new-proposal": "/a/sisul/proposals/new/",
+    "execution": "/a/sisul/executions/1/",
+    "notices": "/a/sisul/notices/",
+    "my-account": "/accounts/me/",
     "faq": "/faq/",  # <summary> rows (the city's; the agencies inherit none in the demo)
 }
 # And what a phone shows before logging in.
 LOGGED_OUT_PAGES = {
     "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
     "ballot-logged-out": "/a/sisul/debates/1/",
     "proposal-logged-out": "/a/seoul-metro/proposals/2/",
 }
 
 # Every interactive element that is rendered and meant to be seen, with its size and whether it
 # is exempt from the 44 px rule. The rule (also in tests/e2e/test_mobile.py):
-# - a radio or checkbox is measured through the <label> around it (the label is the target);
+# - a radio or checkbox is measured through its <label> (around it, or `for` it): tapping the
+#   label ticks it, so the label is the target;
 # - an inline link inside running text (display: inline, and its block holds other words) is
 #   exempt, as WCAG 2.5.5 exempts targets "in a sentence or block of text";
 # - visually hidden elements (1 px clip) and off-screen ones (the skip link until focused) are
@@ -101,10 +107,10 @@ TARGETS_JS = r"""
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0 || hidden(el)) continue;
     if (box.right + window.scrollX <= 0) continue;  // off-screen until focused (the skip link)
-    const isToggle = el.tagName === 'INPUT' && (el.type === 'radio' || el.type === 'checkbox');
-    if (el.tagName === 'LABEL' && !el.querySelector('input[type=radio], input[type=checkbox]')) continue;
+    const toggle = (node) => node && node.tagName === 'INPUT' && (node.type === 'radio' || node.type === 'checkbox');
+    if (el.tagName === 'LABEL' && !toggle(el.control)) continue;
     let exempt = '';
-    if (isToggle && el.closest('label')) exempt = 'measured by its label';
+    if (toggle(el) && el.labels && el.labels.length) exempt = 'measured by its label';
     if (el.tagName === 'A' && getComputedStyle(el).display === 'inline' && wordsAround(el)) exempt = 'inline link in text';
     out.push({what: describe(el), text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40),
               width: Math.round(box.width * 10) / 10, height: Math.round(box.height * 10) / 10, exempt});

@@ -3,10 +3,10 @@ target a finger hits is at least 44×44 CSS px; a vote is cast by tapping; the k
 at phone and projector sizes.
 
 The touch-target rule measured here (tests/e2e/screenshots.py TARGETS_JS does the measuring):
-every visible a[href], button, input, select, textarea, summary and every label wrapping a radio
-or checkbox has a bounding box of at least 44×44 CSS px (WCAG 2.5.5, level AAA), except
-- a radio or checkbox, which is measured through the <label> around it (tapping the label
-  ticks it, so the label is the target);
+every visible a[href], button, input, select, textarea, summary and every label of a radio or
+checkbox has a bounding box of at least 44×44 CSS px (WCAG 2.5.5, level AAA), except
+- a radio or checkbox with a <label> (around it, or pointing at it with `for`), which is
+  measured through that label: tapping the label ticks it, so the label is the target;
 - an inline link inside running text (display: inline, and its block holds other words), which
   WCAG 2.5.5 exempts as a target "in a sentence or block of text": a sentence cannot be spaced
   out to 44 px per link. A link standing alone (a card title, a nav or footer link, a pagination
@@ -88,12 +88,15 @@ def test_the_rule_reports_small_targets_and_exempts_links_in_text(browser):
       <p><a href="#all" id="all">All</a> · <a href="#new" id="new">New</a></p>
       <button id="small" style="height:30px">OK</button>
       <label id="choice" style="display:block;min-height:44px"><input type="radio" name="r"> Yes</label>
+      <label for="agree" id="agree-label">I agree</label><input type="checkbox" id="agree">
+      <input type="checkbox" id="bare">
       <span class="visually-hidden" style="position:absolute;width:1px;height:1px;overflow:hidden">
         <a href="#h">hidden</a></span>""")
     found = {t["what"].split(" > ")[-1]: t for t in targets(page)}
     small = {t["what"].split(" > ")[-1] for t in small_targets(page)}
     assert found["a"]["exempt"] == "inline link in text"
-    assert {"a#alone", "a#all", "a#new", "button#small"} <= small
+    assert {"a#alone", "a#all", "a#new", "button#small", "label#agree-label", "input#bare[type=checkbox]"} <= small
+    assert found["input#agree[type=checkbox]"]["exempt"] == "measured by its label"
     assert "label#choice" not in small and found["input[type=radio]"]["exempt"] == "measured by its label"
     assert not any(t["text"] == "hidden" for t in found.values())
     page.context.close()
