@@ -210,3 +210,23 @@ def test_key_pages_render_at_phone_and_projector_sizes(request, size, path, base
     box = heading.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
     assert page.errors == []
+
+
+def test_the_projector_shows_the_tally_and_the_join_code_without_scrolling(projector, base):
+    """On a 1920×1080 projector the chart, the QR code and the counters are all on screen: a
+    hall cannot scroll the big screen."""
+    screen = f"{base}/a/sisul/manage/debates/1/screen/"
+    projector.goto(screen)
+    reveal = projector.locator("[data-control=reveal]")
+    if reveal.get_attribute("aria-pressed") == "false":
+        reveal.click()
+        expect(projector.locator("[data-control=reveal]")).to_have_attribute("aria-pressed", "true")
+    projector.goto(screen + "?projector=1")
+    expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    height = projector.viewport_size["height"]
+    for part in ("[data-chart]", ".screen-qr", ".screen-stats", "[data-countdown]", "h1"):
+        box = projector.locator(part).first.bounding_box()
+        assert box is not None and box["height"] > 0, f"{part} is not shown"
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{part} is off the projector: {box}"
+    assert overflow(projector) <= 0
+    assert projector.errors == []
