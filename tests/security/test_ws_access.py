@@ -241,7 +241,7 @@ def _cases(world):
                 values[id_name] = world["debates"][obj_key]
             elif id_name == "proposal_id":
                 values[id_name] = world["proposals"][obj_key]
-            path = "/" + re.sub(r"<\w+:(\w+)>", lambda m: str(values[m.group(1)]), str(pattern.pattern))
+            path = "/" + re.sub(r"<\w+:(\w+)>", lambda m, values=values: str(values[m.group(1)]), str(pattern.pattern))
             group_id = values.get(id_name) if id_name else world["sites"].get(slug_key)
             cases.append((pattern, rule, slug_key, obj_key, path, group_id))
     return cases
