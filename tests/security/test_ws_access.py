@@ -163,7 +163,7 @@ def consumer_of(pattern):
 
 def test_every_route_and_every_consumer_has_an_access_rule():
     routed = {consumer_of(p) for p in websocket_urlpatterns}
-    missing = [p.pattern for p in websocket_urlpatterns if consumer_of(p) not in ACCESS]
+    missing = [str(p.pattern) for p in websocket_urlpatterns if consumer_of(p) not in ACCESS]
     assert not missing, f"websocket routes without an entry in ACCESS (say who may join): {missing}"
     every = {c for c in vars(consumers).values()
              if isinstance(c, type) and issubclass(c, consumers.SocketConsumer) and c is not consumers.SocketConsumer}
