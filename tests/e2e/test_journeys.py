@@ -168,7 +168,8 @@ def test_journey_2_fifty_supports_bring_a_department_answer_the_citizen_sees(sit
 
     # Not public until the admin approves it.
     author.reload()
-    expect(author.locator("#answers-h")).to_contain_text("(0)")
+    expect(author.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    expect(author.locator("#answers-h")).to_have_text(re.compile(r"\(0\)$"))
     expect(author.locator("main")).not_to_contain_text(answer)
 
     admin.reload()
@@ -177,8 +178,10 @@ def test_journey_2_fifty_supports_bring_a_department_answer_the_citizen_sees(sit
     waiting.locator("form:has(input[name=action][value=approve]) button").click()
     expect(admin.locator(".messages")).to_be_visible()
 
+    # The proposer's open page counts the answer at once; reading it takes a reload.
+    expect(author.locator("#answers-h")).to_have_text(re.compile(r"\(1\)$"), timeout=LIVE_MS)
     author.reload()
-    expect(author.locator("#answers-h")).to_contain_text("(1)")
+    expect(author.locator("#answers-h")).to_have_text(re.compile(r"\(1\)$"))
     expect(author.locator("main")).to_contain_text(answer)
     expect(author.locator("main")).to_contain_text("수용")
     expect(author.locator("[data-badge-review]")).to_be_visible()
