@@ -74,10 +74,14 @@ def local_minute(delta: timedelta) -> str:
 def close_and_publish(admin, site_path, debate, result_text):
     """The admin closes the vote from the facilitator screen's controls, then publishes the
     results with the agency's response (토론결과)."""
-    admin.goto(f"{site_path}/manage/debates/{debate}/screen/")
+    admin.goto(f"{site_path}/manage/debates/")
+    admin.click(f"a[href$='/manage/debates/{debate}/screen/']")  # the row's "facilitator screen"
+    expect(admin.locator("[data-live-status]").first).to_have_attribute("data-state", "live")
     admin.click("[data-control=close]")
     expect(admin.locator(".messages")).to_be_visible()
-    admin.goto(f"{site_path}/manage/debates/{debate}/result/")
+    admin.goto(f"{site_path}/manage/debates/")
+    admin.click(f"a[href$='/manage/debates/{debate}/']")
+    admin.click(".bo-nav a[href$='/result/']")  # 토론결과
     admin.fill("textarea[name=result_text]", result_text)
     admin.click("form.bo-form button[type=submit]")
     expect(admin.locator("h1 small")).to_contain_text("결과공개")
@@ -206,8 +210,12 @@ def test_journey_3_a_hall_debate_online_and_offline(site):
     expect(admin).to_have_url(public)
     expect(admin.locator("[data-status]")).to_have_text("진행중")
 
+    # The facilitator finds the new debate on the site and opens its screen for the projector.
     screen = site("sisul-facilitator", viewport={"width": 1920, "height": 1080})
-    live(screen, f"{site.base}/a/sisul/manage/debates/{debate}/screen/")
+    screen.goto(f"{site.base}/a/sisul/debates/")
+    screen.click(f"a[href$='/debates/{debate}/']")
+    screen.click(f"a[href$='/manage/debates/{debate}/screen/']")
+    expect(screen.locator("[data-live-status]").first).to_have_attribute("data-state", "live")
     rows = {label: screen.locator("[data-row]", has_text=label) for label in ("전용 구역 찬성", "전용 구역 반대")}
     voter, watcher = site("citizen", **PHONE), site("citizen2", **PHONE)
     live(voter, public)
