@@ -372,6 +372,7 @@ def test_journey_6_each_vote_type_from_ballot_to_published_result(site, vote_typ
     citizen.reload()
     expect(citizen.locator("[data-status]")).to_have_text("결과공개")
     expect(citizen.locator("#result-h + p")).to_have_text(response_text)
+    expect(citizen.locator("#tally-h")).to_have_text("결과")  # no longer "현재 투표 현황"
     if expected:
         for label, count in expected.items():
             row = citizen.locator("[data-bars] li", has_text=label).first
