@@ -12,6 +12,7 @@ public page is audited without anyone listing it here."""
 
 import json
 import os
+import re
 import shutil
 import time
 
@@ -134,6 +135,8 @@ def audit(axe, tab, path, base, found, *, wait_live=False):
     response = tab.goto(base + path)
     if wait_live:
         expect(tab.locator("[data-live-status]").first).to_have_attribute("data-state", "live")
+    # Open every disclosure (the back-office menu groups, FAQ answers) so what they hide is audited too.
+    tab.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     results = axe.run(tab, options=AXE_OPTIONS).response
     for violation in results["violations"]:
         if violation["impact"] in BLOCKING:
@@ -194,3 +197,183 @@ def test_logged_in_forms_and_staff_screens_pass_axe(stack, browser, axe):
             audited.append(path)
         tab.context.close()
     report(found, audited, started)
+
+
+# --- what axe cannot judge ---------------------------------------------------------------------
+def focus_ring(tab) -> dict:
+    """The focused element and its computed focus indicator."""
+    return tab.evaluate("""() => {
+        const el = document.activeElement, style = getComputedStyle(el);
+        return {tag: el.tagName.toLowerCase(), type: el.type || "", cls: el.className, inMain: !!el.closest("main"),
+                visible: el.matches(":focus-visible"), outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+                shadow: style.boxShadow};
+    }""")
+
+
+def assert_focus_visible(ring, what):
+    assert ring["visible"], f"{what}: not :focus-visible after a Tab"
+    assert (ring["outline"] != "none" and ring["width"] >= 2) or ring["shadow"] != "none", f"{what}: no focus indicator {ring}"
+
+
+def tab_to(tab, selector, limit=120) -> dict:
+    """Press Tab until the focused element matches `selector` (each stop must show its focus)."""
+    for _ in range(limit):
+        tab.keyboard.press("Tab")
+        ring = focus_ring(tab)
+        assert_focus_visible(ring, f"{ring['tag']}.{ring['cls']}")
+        if tab.evaluate("s => document.activeElement.matches(s)", selector):
+            return ring
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_skip_link_and_visible_focus_on_links_buttons_and_inputs(stack, browser):
+    tab = tab_as(browser, stack.base)
+    tab.goto(f"{stack.base}/a/sisul/")
+    tab.keyboard.press("Tab")
+    skip = tab.locator(".skip-link")
+    expect(skip).to_be_focused()
+    assert_focus_visible(focus_ring(tab), "skip link")
+    box = skip.bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, "the skip link stays off screen when focused"
+    tab.keyboard.press("Enter")
+    assert tab.url.endswith("#main")
+    tab.keyboard.press("Tab")
+    assert focus_ring(tab)["inMain"], "after the skip link, Tab goes on inside the main content"
+    # Links, inputs, selects and buttons: the proposal filters, reached from the top of the page.
+    tab.goto(f"{stack.base}/a/sisul/proposals/")
+    tab_to(tab, "header a")
+    tab_to(tab, "main input")
+    tab_to(tab, "main select")
+    tab_to(tab, "main button")
+
+
+def test_ballot_by_keyboard_alone_is_counted(stack, browser):
+    url = f"{stack.base}/a/sisul/debates/1/"
+    screen = tab_as(browser, stack.base)
+    screen.goto(url)
+    expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    first_count = screen.locator("[data-bars] li").first.locator("[data-count]")
+    before = int(first_count.inner_text())
+
+    voter = tab_as(browser, stack.base, "citizen2")
+    voter.goto(url)
+    expect(voter.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    tab_to(voter, "[data-ballot-form] input[type=radio]")
+    voter.keyboard.press("Space")
+    assert voter.evaluate("document.activeElement.checked")
+    chosen = voter.evaluate("document.activeElement.value")
+    assert chosen == voter.locator("[data-ballot-form] input[type=radio]").first.get_attribute("value")
+    tab_to(voter, "[data-ballot-form] button[type=submit]")
+    voter.keyboard.press("Enter")
+    expect(voter.locator("[data-voted]")).to_be_visible(timeout=LIVE_MS)
+    expect(first_count).to_have_text(str(before + 1), timeout=LIVE_MS)  # acked and counted: the tally moved
+
+
+def test_live_regions_announce_tallies_supports_and_comments_politely(stack, browser):
+    debate = f"{stack.base}/debates/2/"
+    screen = tab_as(browser, stack.base)
+    screen.goto(debate)
+    expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    tally = screen.locator("[data-announce]")
+    expect(tally).to_have_attribute("aria-live", "polite")
+    # The countdown ticks every second: it must not be a polite (or assertive) live region.
+    assert screen.locator("[data-countdown]").get_attribute("aria-live") in (None, "off")
+    assert screen.locator("[data-countdown][role=status], [data-countdown][role=timer][aria-live=polite]").count() == 0
+    assert tally.inner_text() == ""  # nothing is announced on arrival
+
+    voter = tab_as(browser, stack.base, "citizen2")
+    voter.goto(debate)
+    voter.check("[data-ballot-form] input[type=checkbox] >> nth=0")
+    voter.click("[data-ballot-form] button[type=submit]")
+    expect(voter.locator("[data-voted]")).to_be_visible()
+    expect(tally).to_contain_text("참여자 1", timeout=LIVE_MS + 3000)
+
+    # A support moves the proposal page's polite summary.
+    proposal = f"{stack.base}/a/sisul/proposals/3/"
+    screen.goto(proposal)
+    summary = screen.locator("[data-announce]")
+    expect(summary).to_have_attribute("aria-live", "polite")
+    expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    before = summary.inner_text()
+    voter.goto(proposal)
+    voter.click("[data-support-form] button[type=submit]")
+    expect(voter.locator("[data-support-form] button[type=submit]")).to_have_attribute("aria-pressed", "true")
+    expect(summary).not_to_have_text(before, timeout=LIVE_MS + 3000)
+    expect(summary).to_contain_text("공감")
+
+    # A comment posted elsewhere is announced on the debate page, as a count.
+    screen.goto(debate)
+    comments = screen.locator("[data-comments-announce]")
+    expect(comments).to_have_attribute("aria-live", "polite")
+    expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
+    voter.goto(debate)
+    voter.fill("#comment-form textarea", "그늘막이 가장 급합니다")
+    voter.click("#comment-form button[type=submit]")
+    expect(screen.locator("ol[data-comments]")).to_contain_text("그늘막이 가장 급합니다", timeout=LIVE_MS)
+    expect(comments).to_contain_text("새 댓글 1개", timeout=LIVE_MS + 3000)
+
+
+def test_charts_have_text_equivalents(stack, browser):
+    admin = tab_as(browser, stack.base, "sisul-admin")
+    admin.goto(f"{stack.base}/a/sisul/manage/statistics/")
+    charts = admin.locator("svg.stat-chart")
+    assert charts.count() >= 2
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        expect(chart).to_have_attribute("role", "img")
+        name = admin.evaluate("svg => svg.getAttribute('aria-labelledby').split(' ')"
+                              ".map(id => document.getElementById(id).textContent.trim())", chart.element_handle())
+        assert len(name) == 2 and all(name), f"chart {index} lacks a title and a description: {name}"
+        # The numbers are also a table in the same section: every bar's value is one of its cells.
+        section = chart.locator("xpath=ancestor::section[1]")
+        table = section.locator("table")
+        expect(table.locator("caption")).not_to_be_empty()
+        cells = set(t.strip() for t in table.locator("tbody td, tfoot td").all_inner_texts())
+        values = {t.rsplit(":", 1)[1].strip() for t in chart.locator("rect.stat-bar > title").all_text_contents()}
+        assert values and values <= cells, f"chart {index}: values {sorted(values - cells)} are not in its table"
+    # The results of a closed debate: each option's label and count are text; the bars only decorate.
+    results = tab_as(browser, stack.base)
+    results.goto(f"{stack.base}/a/sisul/debates/5/")
+    rows = results.locator("[data-bars] li")
+    assert rows.count() >= 2
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        assert row.locator(".label").inner_text().strip() and row.locator("[data-count]").inner_text().strip().isdigit()
+        expect(row.locator(".bar")).to_have_attribute("aria-hidden", "true")
+
+
+def test_page_language_follows_the_language_switch(stack, browser):
+    tab = tab_as(browser, stack.base)
+    tab.goto(f"{stack.base}/a/sisul/debates/1/")
+    assert tab.evaluate("document.documentElement.lang") == "ko"
+    with tab.expect_navigation():
+        tab.select_option("#lang-select", "en")
+    assert tab.evaluate("document.documentElement.lang") == "en"
+    assert tab.url.endswith("/a/sisul/debates/1/")
+    expect(tab.locator("#tally-h")).to_have_text("Current tally")
+    tab.goto(f"{stack.base}/proposals/")
+    assert tab.evaluate("document.documentElement.lang") == "en"
+    with tab.expect_navigation():
+        tab.select_option("#lang-select", "ko")
+    assert tab.evaluate("document.documentElement.lang") == "ko"
+
+
+def test_back_office_menu_works_by_keyboard_on_a_phone(stack, browser):
+    admin = tab_as(browser, stack.base, "sisul-admin", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    admin.goto(f"{stack.base}/a/sisul/")
+    menu = admin.locator("nav.bo-menu")
+    expect(menu).to_have_attribute("aria-label", re.compile(".+"))
+    statistics = menu.locator("a[href='/a/sisul/manage/statistics/']")
+    expect(statistics).to_be_hidden()  # groups start closed
+    summary = tab_to(admin, "nav.bo-menu .bo-group:has(a[href='/a/sisul/manage/statistics/']) > summary")
+    assert summary["tag"] == "summary"
+    admin.keyboard.press("Enter")
+    expect(statistics).to_be_visible()
+    box = statistics.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360, f"the open group overflows a 360 px screen: {box}"
+    assert box["height"] >= 44, "touch target under 44 px"
+    tab_to(admin, "a[href='/a/sisul/manage/statistics/']")
+    with admin.expect_navigation():
+        admin.keyboard.press("Enter")
+    assert admin.url.endswith("/a/sisul/manage/statistics/")
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways at 360 px"
