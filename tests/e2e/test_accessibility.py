@@ -29,8 +29,8 @@ if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
                 allow_module_level=True)
 
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect, sync_playwright
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -328,7 +328,7 @@ def test_charts_have_text_equivalents(stack, browser):
         section = chart.locator("xpath=ancestor::section[1]")
         table = section.locator("table")
         expect(table.locator("caption")).not_to_be_empty()
-        cells = set(t.strip() for t in table.locator("tbody td, tfoot td").all_inner_texts())
+        cells = {t.strip() for t in table.locator("tbody td, tfoot td").all_inner_texts()}
         values = {t.rsplit(":", 1)[1].strip() for t in chart.locator("rect.stat-bar > title").all_text_contents()}
         assert values and values <= cells, f"chart {index}: values {sorted(values - cells)} are not in its table"
     # The results of a closed debate: each option's label and count are text; the bars only decorate.

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from deliberation.agencies.contrast import (
-    DECORATIVE_SELECTORS, THEME_USES, WHITE, contrast, darkened_to_pass, first_failing_use,
+    DECORATIVE_SELECTORS,
+    THEME_USES,
+    WHITE,
+    contrast,
+    darkened_to_pass,
+    first_failing_use,
 )
 from deliberation.agencies.site_settings import colour_problem
 
@@ -17,7 +22,7 @@ APP_CSS = Path(__file__).resolve().parents[3] / "frontend/static/frontend/app.cs
 
 def css_rules() -> list[tuple[list[str], str]]:
     """(selectors, declarations) of every rule in app.css, media queries flattened."""
-    css = re.sub(r"/\*.*?\*/", "", APP_CSS.read_text(), flags=re.S)
+    css = re.sub(r"/\*.*?\*/", "", APP_CSS.read_text(), flags=re.DOTALL)
     return [([s.strip() for s in selectors.split(",")], body) for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)]
 
 
