@@ -44,3 +44,12 @@ def log_in(tab, base: str, user: str, password: str = PASSWORD) -> None:
     tab.fill("input[name=password]", password)
     tab.click("form.stack button[type=submit]")
     expect(tab.locator(".whoami")).to_be_visible()
+
+
+def click_menu_link(tab, link: str) -> None:
+    """Click a link of the header's back-office menu as a person does: open its group (a
+    closed <details>) first."""
+    group = tab.locator(f".account-nav .bo-group:has({link})")
+    if group.count() and group.first.get_attribute("open") is None:
+        group.first.locator("> summary").click()
+    tab.click(f".account-nav {link}")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from .browsing import CHROMIUM, LAUNCH_ARGS, LIVE_MS, PHONE, SCREEN, new_tab, require_chromium
+from .browsing import CHROMIUM, LAUNCH_ARGS, LIVE_MS, PHONE, SCREEN, click_menu_link, new_tab, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 require_chromium()
@@ -269,7 +269,7 @@ def test_journey_4_a_moderator_hides_a_comment_and_it_vanishes_elsewhere(site):
 
     moderator = site("sisul-moderator", **SCREEN)
     moderator.goto(f"{site.base}/a/sisul/")
-    moderator.click(".account-nav a[href$='/manage/moderation/']")
+    click_menu_link(moderator, "a[href$='/manage/moderation/']")
     moderator.click("a[href$='?queue=recent']")
     row = moderator.locator("tr[data-item]", has_text="시간 낭비")
     row.locator("input[name=reason]").first.fill("광고성 댓글")
@@ -290,7 +290,7 @@ def test_journey_5_a_platform_admin_adds_an_agency_with_its_own_look_and_admin(s
 
     platform = site("platform", **SCREEN)
     platform.goto(f"{site.base}/a/sisul/")
-    platform.click(".account-nav a[href='/platform/agencies/']")
+    click_menu_link(platform, "a[href='/platform/agencies/']")
     form = platform.locator("form[data-new-agency]")
     form.locator("input[name=name]").fill("서울에너지공사")
     form.locator("input[name=slug]").fill("energy")
@@ -311,7 +311,7 @@ def test_journey_5_a_platform_admin_adds_an_agency_with_its_own_look_and_admin(s
 
     # Its admin runs its back office, and only its own.
     newcomer.goto(f"{site.base}/a/energy/")
-    newcomer.click(".account-nav a[href='/a/energy/manage/settings/']")
+    click_menu_link(newcomer, "a[href='/a/energy/manage/settings/']")
     expect(newcomer.locator("form[data-settings-form]")).to_be_visible()
     for path in ("manage/proposals/", "manage/debates/", "manage/settings/", "manage/members/"):
         response = newcomer.goto(f"{site.base}/a/sisul/{path}")
