@@ -5,6 +5,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,8 +25,17 @@ def signup(request):
             display_name=form.cleaned_data.get("display_name", ""),
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(request.GET.get("next") or "city:home")
+        return redirect(_safe_next(request) or "city:home")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def _safe_next(request) -> str:
+    """Where to go after signing up: a page of this site only (never another host, so a link
+    cannot turn the sign-up form into an open redirect)."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                              require_https=request.is_secure())
+    return target if allowed else ""
 
 
 @login_required

@@ -33,7 +33,7 @@ class AgencySettingsForm(forms.ModelForm):
         widgets = {"primary_colour": ColourInput()}
         help_texts = {
             "site_title": _('Shown over the site\'s debates, e.g. "서울시설공단이 묻습니다". Empty: "<name> asks".'),
-            "primary_colour": _("White text must stay readable on it (contrast at least 4.5:1)."),
+            "primary_colour": _("White text on it, and links and bars in it, must stay readable (WCAG AA contrast)."),
         }
 
     def __init__(self, *args, **kwargs):

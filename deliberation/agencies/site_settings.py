@@ -15,7 +15,7 @@ from deliberation.audit.services import record, snapshot
 from deliberation.errors import DomainError, NotFound
 from deliberation.text import single_line
 
-from .contrast import AA_NORMAL_TEXT, contrast_with_white, darkened_to_pass
+from .contrast import THEME_USES, darkened_to_pass, first_failing_use
 from .models import Agency, Department, HiddenTheme, Membership, Role, TaskCategory
 from .permissions import can_administer
 
@@ -49,16 +49,25 @@ def _require_admin(actor, agency: Agency) -> None:
 
 # --- checks shared by the forms and the services -------------------------------------------
 def colour_problem(colour: str) -> str | None:
-    """A message when `colour` is not #RRGGBB or white text on it is below WCAG AA (4.5:1)."""
+    """A message when `colour` is not #RRGGBB or fails WCAG AA in one of the places the theme
+    draws it (contrast.THEME_USES: white text on it, links on white and light tints, bars)."""
     if not isinstance(colour, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
         return str(_("Enter a colour as #RRGGBB."))
-    ratio = contrast_with_white(colour)
-    if ratio >= AA_NORMAL_TEXT:
+    failing = first_failing_use(colour.lower())
+    if failing is None:
         return None
+    use, ratio = failing
+    values = {"colour": colour, "ratio": ratio, "minimum": use.minimum, "suggestion": darkened_to_pass(colour.lower()),
+              "use": use.label}
+    if use is THEME_USES[0]:
+        return str(_(
+            "White text on %(colour)s has a contrast of %(ratio).2f:1; at least %(minimum).1f:1 is needed "
+            "(WCAG AA). A darker colour that passes: %(suggestion)s."
+        ) % values)
     return str(_(
-        "White text on %(colour)s has a contrast of %(ratio).2f:1; at least %(minimum).1f:1 is needed "
+        "%(colour)s as %(use)s has a contrast of %(ratio).2f:1; at least %(minimum).1f:1 is needed "
         "(WCAG AA). A darker colour that passes: %(suggestion)s."
-    ) % {"colour": colour, "ratio": ratio, "minimum": AA_NORMAL_TEXT, "suggestion": darkened_to_pass(colour)})
+    ) % values)
 
 
 def logo_problem(upload) -> str | None:

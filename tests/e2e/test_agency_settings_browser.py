@@ -41,7 +41,8 @@ def test_platform_admin_creates_an_agency_and_its_admin_sees_its_own_look(server
     expect(admin.locator(".banner")).to_contain_text("에너지 전환, 시민과 함께")
     colour = admin.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--site-colour').trim()")
     assert colour == "#9a3412"
-    # Its own back office opens, with the settings link in the header.
+    # Its own back office opens, with the settings link in the header's grouped menu.
+    admin.click(".account-nav .bo-group:has(a[href='/a/energy/manage/settings/']) > summary")
     admin.click(".account-nav a[href='/a/energy/manage/settings/']")
     expect(admin.locator("form[data-settings-form]")).to_be_visible()
     # The first agency's back office is not found for it.

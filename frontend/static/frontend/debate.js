@@ -35,16 +35,34 @@ if (root) {
       }
     }
     closesAt = Date.parse(state.closes_at);
-    // Screen readers hear at most one summary every few seconds, not every frame.
-    clearTimeout(announceTimer);
-    announceTimer = setTimeout(() => {
-      const parts = !state.visible ? []
-        : state.hall_counts
-          ? state.options.map((o) => `${o.label} ${t("온라인", "online")} ${o.count}, ${t("현장", "hall")} ${o.offline}, ${t("합계", "combined")} ${o.combined}`)
-          : state.options.map((o) => `${o.label} ${o.count}`);
-      announceEl.textContent = `${t("참여자", "Participants")} ${state.total}. ${parts.join(", ")}`;
-    }, 3000);
+    announceTally(tallySummary(state));
   }
+
+  function tallySummary(state) {
+    const parts = !state.visible ? []
+      : state.hall_counts
+        ? state.options.map((o) => `${o.label} ${t("온라인", "online")} ${o.count}, ${t("현장", "hall")} ${o.offline}, ${t("합계", "combined")} ${o.combined}`)
+        : state.options.map((o) => `${o.label} ${o.count}`);
+    return `${t("참여자", "Participants")} ${state.total}. ${parts.join(", ")}`;
+  }
+
+  // Screen readers hear at most one summary every few seconds, and only of a change: the first
+  // snapshot is what the page already shows. A throttle, not a debounce, so a busy hall whose
+  // tally moves every tick is still announced.
+  function politeAnnouncer(el) {
+    let heard = null;
+    let pending = null;
+    return (text) => {
+      if (heard === null) { heard = text; return; }
+      pending = text;
+      if (announceTimer) return;
+      announceTimer = setTimeout(() => {
+        announceTimer = null;
+        if (pending !== heard) { el.textContent = pending; heard = pending; }
+      }, 3000);
+    };
+  }
+  const announceTally = politeAnnouncer(announceEl);
 
   const goneText = t("이 토론은 더 이상 볼 수 없습니다. 비공개로 바뀌었거나 삭제되었습니다.",
     "This debate is no longer available: it was hidden or removed.");
@@ -65,10 +83,26 @@ if (root) {
   const commentsEl = root.querySelector("ol[data-comments]");
   if (commentsEl && root.dataset.commentsWsPath) {
     const commentCountEl = root.querySelector("[data-comment-count]");
+    const commentsAnnounceEl = root.querySelector("[data-comments-announce]");
+    let commentsHeard = null;
+    let commentsTimer = null;
     openLiveChannel(root.dataset.commentsWsPath, {
       onState: (frame) => {
         if (frame.type !== "comments") return;
         if (commentCountEl) commentCountEl.textContent = frame.comments;
+        // New comments are announced politely, at most every few seconds, as a count.
+        if (commentsHeard === null) commentsHeard = frame.comments;
+        else if (commentsAnnounceEl && !commentsTimer) {
+          commentsTimer = setTimeout(() => {
+            commentsTimer = null;
+            const count = Number(commentCountEl ? commentCountEl.textContent : frame.comments);
+            if (count > commentsHeard) {
+              const added = count - commentsHeard;
+              commentsAnnounceEl.textContent = t(`새 댓글 ${added}개, 모두 ${count}개`, `${added} new comment${added > 1 ? "s" : ""}, ${count} in all`);
+            }
+            commentsHeard = count;
+          }, 3000);
+        }
         if (Array.isArray(frame.recent_comments)) renderComments(commentsEl, frame.recent_comments);
       },
     });

@@ -82,3 +82,21 @@ def test_korean_by_default_and_english_on_request(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
     assert '<html lang="en">' in html and "Log in" in html
+
+
+SIGNUP = {"username": "minji", "email": "minji@example.org",
+          "password1": "seoul-park-walk-77", "password2": "seoul-park-walk-77"}
+
+
+def test_sign_up_returns_to_the_page_that_asked_for_an_account(client):
+    # A visitor sent to log in from "propose" follows the sign-up link and comes back to the form.
+    login_page = client.get("/accounts/login/?next=/a/sisul/proposals/new/").content.decode()
+    assert 'href="/accounts/signup/?next=/a/sisul/proposals/new/"' in login_page
+    response = client.post("/accounts/signup/?next=/a/sisul/proposals/new/", SIGNUP)
+    assert response.status_code == 302 and response["Location"] == "/a/sisul/proposals/new/"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_sign_up_never_redirects_to_another_site(client, target):
+    response = client.post("/accounts/signup/", {**SIGNUP}, QUERY_STRING=f"next={target}")
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -61,3 +61,11 @@ def test_the_detail_shows_materials_the_response_once_published_and_similar_prop
     assert "반입 금지를 시범 운영하겠습니다." not in html  # not before the results are published
     Debate.objects.filter(pk=closed.pk).update(results_published_at=now)
     assert "반입 금지를 시범 운영하겠습니다." in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("opens, closes, heading", [(-1, 1, "현재 투표 현황"), (-3, -1, "결과")])
+def test_the_tally_is_called_the_result_once_the_vote_has_closed(client, agency, opens, closes, heading):
+    now = timezone.now()
+    closed = debate(agency, "응원봉", opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes))
+    html = client.get(site_reverse(agency, "debate_detail", pk=closed.pk)).content.decode()
+    assert f'<h2 id="tally-h">{heading}</h2>' in html
