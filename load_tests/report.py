@@ -316,6 +316,13 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
             f"{fl['seconds']} s ({fl['answered_per_second']}/s answered; mix {fl['mix']})",
         )
         add("flood: written by kind", None, str(fl.get("written")))
+        if fl.get("server_cpu_seconds") is not None:
+            add(
+                "flood: server CPU while flooding",
+                fl.get("server_cpu_share"),
+                f"{fl['server_cpu_share']} of a core; {fl.get('server_cpu_us_per_answered_frame')} µs per "
+                "answered flood frame (honest work included)",
+            )
         add("flood: refused by code", None, f"{fl.get('refused_by_code')}; pongs {fl.get('pongs')}")
         add(
             "flood: written, never answered",
@@ -446,6 +453,8 @@ def flood_summary(trials: list[dict]) -> str:
                 f"{v.get('acked')}/{v.get('sent')}",
                 *(f"{a[q]:g}" if a.get("n") else "—" for q in ("p50", "p95", "p99", "max")),
                 w.get("server_cpu_share"),
+                (t.get("schedule_lag_ms") or {}).get("p99"),
+                " ".join(f"{x:g}" for x in t.get("loadavg_at_start") or ()),
                 f"{fl['answered_per_second']}/s" if fl else "—",
                 "OK" if (t.get("correctness") or {}).get("ok") else "FAILED",
             ]
@@ -454,7 +463,10 @@ def flood_summary(trials: list[dict]) -> str:
         "== flood: honest voters' acks without and with one account's flood",
         table(
             rows,
-            headers=["trial", "acked/sent", "ack p50", "p95", "p99", "max ms", "server CPU", "flood answered", "correct"],
+            headers=[
+                "trial", "acked/sent", "ack p50", "p95", "p99", "max ms", "server CPU",
+                "gen. lag p99 ms", "load avg", "flood answered", "correct",
+            ],
         ),
     ]
     if pairs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import secrets
 import string
@@ -1465,12 +1466,15 @@ async def run_flood(bench, mode: str, label: str, *, flood: bool) -> dict:
         await asyncio.sleep(a.settle)
         stop = asyncio.Event()
         t_flood = time.time()
+        cpu_flood = trial.servers.cpu()
         tasks = [
             loop.create_task(f.run(stop, reconnect_delay=a.flood_reconnect, connect_timeout=a.connect_timeout))
             for f in trial.flooders
         ]
         # Both trials wait: the flood is at full strength before the first honest ballot.
         await asyncio.sleep(a.flood_warmup)
+        # On a shared machine the other processes' load is part of the figure: keep it with it.
+        trial.result["loadavg_at_start"] = [round(x, 2) for x in os.getloadavg()]
         before = trial.counters()
         await trial.vote_phase()
         after = trial.counters()
@@ -1480,6 +1484,7 @@ async def run_flood(bench, mode: str, label: str, *, flood: bool) -> dict:
         if tasks:
             await asyncio.gather(*tasks)
         t_stop = time.time()
+        cpu_flood = trial.servers.cpu() - cpu_flood
         trial.result["window"] = trial.window(before, after)
         trial.result["latency"] = trial.latency_analysis(before["wall"], after["wall"])
         trial.result["stream"] = trial.stream_health()
@@ -1492,6 +1497,14 @@ async def run_flood(bench, mode: str, label: str, *, flood: bool) -> dict:
                 last = now
                 await asyncio.sleep(0.1)
             trial.result["flood"] = trial.flood_outcome(t_stop - t_flood, time.time() - t0)
+            # All the server's CPU from the flood's start to its stop (the honest ballots' and
+            # the fan-out's included) per flood frame answered: an upper bound of a frame's cost.
+            trial.result["flood"]["server_cpu_seconds"] = round(cpu_flood, 3)
+            trial.result["flood"]["server_cpu_share"] = round(cpu_flood / max(1e-9, t_stop - t_flood), 3)
+            answered = trial.result["flood"]["answered"]
+            trial.result["flood"]["server_cpu_us_per_answered_frame"] = (
+                round(cpu_flood / answered * 1e6, 1) if answered else None
+            )
             fl = trial.result["flood"]
             log(
                 f"[{label}] flood: {fl['written_total']} frames written by {fl['sockets']} sockets in "
