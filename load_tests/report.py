@@ -323,7 +323,12 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
                 f"{fl['server_cpu_share']} of a core; {fl.get('server_cpu_us_per_answered_frame')} µs per "
                 "answered flood frame (honest work included)",
             )
-        add("flood: refused by code", None, f"{fl.get('refused_by_code')}; pongs {fl.get('pongs')}")
+        add(
+            "flood: refused by code",
+            None,
+            f"{fl.get('refused_by_code')}; pongs {fl.get('pongs')}; tallies "
+            f"{(fl.get('replies') or {}).get('tally', 0)} (resync answers and broadcasts)",
+        )
         add(
             "flood: written, never answered",
             fl.get("written_not_answered"),
