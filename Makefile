@@ -86,9 +86,16 @@ clean:
 
 # The event-peak simulator (load_tests/README.md). Options pass through ARGS, e.g.
 #   make bench ARGS="--scenario broadcast --viewers 10000 --rate 400 --duration 20"
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke bench-flood
 bench: install
 	$(BIN)/python -m load_tests $(ARGS)
 
 bench-smoke: install
 	$(BIN)/python -m load_tests --smoke $(ARGS)
+
+# One account's flood against everyone else's votes (docs/performance.md "One account's flood
+# and everyone else's votes"): baseline and flood pairs, 3 times. The socket limiter's settings
+# go to the servers with ARGS="--server-env NAME=VALUE" (or the environment, which they inherit).
+FLOOD_ARGS ?= --scenario flood --viewers 200 --voters 1000 --rate 200 --duration 5 --flood-repeats 3
+bench-flood: install
+	$(BIN)/python -m load_tests $(FLOOD_ARGS) $(ARGS)

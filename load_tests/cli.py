@@ -100,6 +100,14 @@ def parser() -> argparse.ArgumentParser:
         default=os.environ.get("REDIS_URL", ""),
         help="Redis channel layer (needed for --processes > 1); default $REDIS_URL",
     )
+    s.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the server processes (repeatable), e.g. the socket "
+        "rate limiter's settings; the servers also inherit this command's environment",
+    )
     s.add_argument("--server-cpus", default="0", help="taskset CPU list for the servers ('' = no pinning)")
     s.add_argument("--generator-cpu", type=int, default=1, help="CPU this process pins itself to (-1: none)")
     c = p.add_argument_group("the generator")
@@ -204,6 +212,35 @@ def parser() -> argparse.ArgumentParser:
         help="threshold: the second support goes when the first is answered, or right after it "
         "(two requests in flight on different connections: the row lock decides)",
     )
+    f = p.add_argument_group("flood (one account floods while everyone else votes)")
+    f.add_argument(
+        "--flood-sockets", type=int, default=4, help="flood: sockets of the one abusive account"
+    )
+    f.add_argument(
+        "--flood-mix",
+        default="vote=1,ping=1,garbage=1,large=1",
+        help="flood: weights of the frames each flood socket writes, from vote (already voted), "
+        "ping, garbage (not JSON), large (5,000 bytes), unknown (unknown type), resync (a "
+        "snapshot read from rows)",
+    )
+    f.add_argument(
+        "--flood-reconnect",
+        type=float,
+        default=1.0,
+        help="flood: a flood socket the server closes reconnects after this many seconds (-1: never)",
+    )
+    f.add_argument(
+        "--flood-warmup", type=float, default=1.0, help="flood: seconds of flood before the first honest ballot"
+    )
+    f.add_argument(
+        "--flood-drain",
+        type=float,
+        default=5.0,
+        help="flood: after the flood stops, count late replies for at most this long",
+    )
+    f.add_argument(
+        "--flood-repeats", type=int, default=1, help="flood: baseline + flood pairs, alternating"
+    )
     o = p.add_argument_group("output")
     o.add_argument("--json-out", default=None, help="default load_tests/results/<scenario>-<timestamp>.json")
     o.add_argument("--work-dir", default=None, help="server logs and the SQLite file (default: a temp dir)")
@@ -220,6 +257,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     for s in args.scenarios:
         if s not in SCENARIOS:
             p.error(f"unknown scenario {s!r}; choose from {', '.join(SCENARIOS)}")
+    args.server_env_pairs = {}
+    for item in args.server_env:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            p.error(f"--server-env wants NAME=VALUE, not {item!r}")
+        args.server_env_pairs[name] = value
+    if "flood" in args.scenarios:
+        from .wsclient import parse_flood_mix
+
+        try:
+            parse_flood_mix(args.flood_mix)
+        except ValueError as exc:
+            p.error(str(exc))
+        if args.vote_via != "ws":
+            p.error("--scenario flood measures socket ballots: --vote-via ws")
     if args.processes > 1 and not args.redis_url:
         p.error("--processes > 1 needs Redis: set REDIS_URL or --redis-url")
     if args.processes > 1 and args.sqlite:
@@ -319,7 +371,7 @@ async def run(args) -> dict:
 
 
 def _config(args, bench, loop_kind, pinned) -> dict:
-    cfg = {k: v for k, v in vars(args).items() if k not in ("scenarios",)}
+    cfg = {k: v for k, v in vars(args).items() if k not in ("scenarios", "server_env_pairs")}
     cfg.update(
         generator_loop=loop_kind,
         generator_pinned=pinned,
@@ -331,6 +383,7 @@ def _config(args, bench, loop_kind, pinned) -> dict:
     # Server tuning passed through the environment, so a run's JSON says what it ran with.
     tuning = ("DB_POOL_MIN", "DB_POOL_MAX", "DB_POOL_TIMEOUT", "GC_THRESHOLDS", "PY_SWITCH_INTERVAL")
     cfg["server_env"] = {k: os.environ[k] for k in tuning if k in os.environ}
+    cfg["server_env"].update(args.server_env_pairs)
     return cfg
 
 
@@ -343,6 +396,9 @@ def print_report(out: dict):
         trials = sc["trials"]
         for trial in trials:
             print(report.trial_table(trial))
+            print()
+        if name == "flood":
+            print(report.flood_summary(trials))
             print()
         modes = {t["mode"] for t in trials}
         if len(modes) == 2:

@@ -307,6 +307,49 @@ def metric_rows(r: dict) -> list[tuple[str, object, str]]:
                 st.get("others_ack_to_all_p99_ms"),
                 f"{st.get('others_ack_to_all_p99_ms')} ms vs {st.get('baseline_ack_to_all_p99_ms')} ms",
             )
+    fl = r.get("flood")
+    if fl:
+        add(
+            "flood: frames written / answered",
+            fl.get("written_total"),
+            f"{fl['written_total']} / {fl['answered']} by {fl['sockets']} sockets of one account in "
+            f"{fl['seconds']} s ({fl['answered_per_second']}/s answered; mix {fl['mix']})",
+        )
+        add("flood: written by kind", None, str(fl.get("written")))
+        if fl.get("server_cpu_seconds") is not None:
+            add(
+                "flood: server CPU while flooding",
+                fl.get("server_cpu_share"),
+                f"{fl['server_cpu_share']} of a core; {fl.get('server_cpu_us_per_answered_frame')} µs per "
+                "answered flood frame (honest work included)",
+            )
+        add(
+            "flood: refused by code",
+            None,
+            f"{fl.get('refused_by_code')}; pongs {fl.get('pongs')}; tallies "
+            f"{(fl.get('replies') or {}).get('tally', 0)} (resync answers and broadcasts)",
+        )
+        add(
+            "flood: written, never answered",
+            fl.get("written_not_answered"),
+            f"{fl['written_not_answered']} (resyncs not counted; replies drained for {fl['drain_seconds']} s)",
+        )
+        add(
+            "flood: connections ended by the server",
+            None,
+            f"{fl.get('connections_ended') or 'none'}; reconnects {fl.get('reconnects')}"
+            + (f", failed {fl['connect_failures']}" if fl.get("connect_failures") else ""),
+        )
+        vs = fl.get("vs_baseline")
+        if vs:
+            b, f = vs["baseline"]["ack_ms"] or {}, vs["flood"]["ack_ms"] or {}
+            if b.get("n") and f.get("n"):
+                add(
+                    "honest ack p50/p95/p99/max: baseline → flood",
+                    vs.get("ack_p99_ratio"),
+                    " · ".join(f"{b[q]:g} → {f[q]:g}" for q in ("p50", "p95", "p99", "max"))
+                    + f" ms (p99 ×{vs.get('ack_p99_ratio')})",
+                )
     k = r.get("correctness") or {}
     if k and "db_supports" in k:
         add(
@@ -389,3 +432,77 @@ def compare_table(results: list[dict]) -> str:
     if len(results) == 2:
         headers.append(f"ratio {results[1]['mode']}/{results[0]['mode']}")
     return table(out, headers=headers)
+
+
+def _median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else round((values[mid - 1] + values[mid]) / 2, 2)
+
+
+def flood_summary(trials: list[dict]) -> str:
+    """The flood scenario's pairs in one table (honest voters' ack latency, baseline vs flood),
+    the medians over the repeats, and a line for docs/performance.md."""
+    rows = []
+    pairs = [t["flood"]["vs_baseline"] for t in trials if (t.get("flood") or {}).get("vs_baseline")]
+    floods = [t["flood"] for t in trials if t.get("flood")]
+    for t in trials:
+        v, w = t.get("votes") or {}, t.get("window") or {}
+        a = v.get("ack_ms") or {}
+        fl = t.get("flood") or {}
+        rows.append(
+            [
+                t["label"] + (" (VOID)" if t.get("void") else ""),
+                f"{v.get('acked')}/{v.get('sent')}",
+                *(f"{a[q]:g}" if a.get("n") else "—" for q in ("p50", "p95", "p99", "max")),
+                w.get("server_cpu_share"),
+                (t.get("schedule_lag_ms") or {}).get("p99"),
+                " ".join(f"{x:g}" for x in t.get("loadavg_at_start") or ()),
+                f"{fl['answered_per_second']}/s" if fl else "—",
+                "OK" if (t.get("correctness") or {}).get("ok") else "FAILED",
+            ]
+        )
+    out = [
+        "== flood: honest voters' acks without and with one account's flood",
+        table(
+            rows,
+            headers=[
+                "trial", "acked/sent", "ack p50", "p95", "p99", "max ms", "server CPU",
+                "gen. lag p99 ms", "load avg", "flood answered", "correct",
+            ],
+        ),
+    ]
+    if pairs:
+        med = {
+            side: {q: _median([(p[side]["ack_ms"] or {}).get(q) for p in pairs]) for q in ("p50", "p95", "p99", "max")}
+            for side in ("baseline", "flood")
+        }
+        cpu = {side: _median([p[side]["server_cpu_share"] for p in pairs]) for side in ("baseline", "flood")}
+        answered = _median([f.get("answered_per_second") for f in floods])
+        refused = {}
+        for f in floods:
+            for code, n in (f.get("refused_by_code") or {}).items():
+                refused[code] = refused.get(code, 0) + n
+        lost = sum(
+            (p["baseline"]["sent"] or 0) - (p["baseline"]["acked"] or 0) + (p["flood"]["sent"] or 0) - (p["flood"]["acked"] or 0)
+            for p in pairs
+        )
+        out.append(
+            f"medians over {len(pairs)} pair(s): ack p50 {med['baseline']['p50']} → {med['flood']['p50']} ms, "
+            f"p95 {med['baseline']['p95']} → {med['flood']['p95']} ms, p99 {med['baseline']['p99']} → "
+            f"{med['flood']['p99']} ms, max {med['baseline']['max']} → {med['flood']['max']} ms; "
+            f"server CPU {cpu['baseline']} → {cpu['flood']} of a core; flood frames answered {answered}/s"
+        )
+        t0 = trials[0]
+        v = t0.get("votes") or {}
+        out.append(
+            "docs/performance.md line:\n"
+            f"| {len(pairs)} pair(s) | {v.get('planned')} ballots at {v.get('achieved_rate')}/s, "
+            f"{(t0.get('connect') or {}).get('connected')} viewers | {floods[0]['sockets'] if floods else '—'} sockets, "
+            f"`{floods[0]['mix'] if floods else '—'}` | {med['baseline']['p50']} / {med['baseline']['p99']} / "
+            f"{med['baseline']['max']} ms | {med['flood']['p50']} / {med['flood']['p99']} / {med['flood']['max']} ms | "
+            f"{cpu['baseline']} → {cpu['flood']} | {answered}/s; refused {refused} | {lost} |"
+        )
+    return "\n".join(out)

@@ -1,4 +1,5 @@
-"""Scenarios: broadcast, close, reconnect, stall, and threshold (a citizen proposal's supports).
+"""Scenarios: broadcast, close, reconnect, stall, threshold (a citizen proposal's supports), and
+flood (one account floods its sockets while everyone else votes).
 
 Every trial gets fresh server processes and a fresh debate (`Trial`): prepare → start →
 connect viewers → (voters) → measured phase → correctness check → tear down. A scenario
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import secrets
 import string
@@ -18,11 +20,11 @@ from datetime import datetime
 from . import metrics
 from .httpclient import HttpPool, ballot_request, support_request
 from .servers import ServerSet, cpu_delta, cpu_of_named, cpu_seconds, cpu_split
-from .wsclient import OPEN, Hub, ProposalViewer, SiteListViewer, Viewer, WsVoter
+from .wsclient import OPEN, Flooder, Hub, ProposalViewer, SiteListViewer, Viewer, WsVoter, flood_block, parse_flood_mix
 
 HOST = "127.0.0.1"
 OPTION_WEIGHTS = {"for": 5, "against": 4, "other": 1}
-SCENARIOS = ("broadcast", "close", "reconnect", "stall", "threshold")
+SCENARIOS = ("broadcast", "close", "reconnect", "stall", "threshold", "flood")
 
 
 def log(message: str):
@@ -90,6 +92,7 @@ class Trial:
             log_dir=self.bench.workdir,
             nofile=self.bench.nofile,
             ws_protocol=a.ws_protocol,
+            extra_env=dict(getattr(a, "server_env_pairs", None) or {}),
         )
         if not self.bench.migrated:
             log("migrating the bench database")
@@ -1338,6 +1341,218 @@ async def run_reconnect(bench, mode: str, label: str) -> dict:
     return trial.result
 
 
+# --- one account's flood -------------------------------------------------------------------------
+class FloodTrial(Trial):
+    """The ballot run of `broadcast` (viewers, honest voters on their own sockets, open loop at
+    --rate) plus ONE more logged-in account, the flooder: it casts its one real ballot before
+    the phase, then (in the flood trial, not the baseline) its --flood-sockets sockets write
+    the --flood-mix of frames as fast as the server reads them, from --flood-warmup s before
+    the first honest ballot until every honest ballot is answered and every viewer converged."""
+
+    def __init__(self, *args, flood: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flood = flood
+        self.flooders: list[Flooder] = []
+        self.flood_ack: dict | None = None
+        self.result["flooding"] = flood
+
+    async def start(self, *, closes_in: float | None = None):
+        a = self.args
+        await self._servers_and_database()
+        voters = self.voter_count if a.voters is None else a.voters
+        log(f"[{self.label}] preparing a debate, {voters} voter sessions and the flooder's")
+        self.prep = await self.servers.prepare(voters=voters + 1, closes_in=closes_in or a.closes_in or 86400)
+        # The last session (bench-voter-<voters>) is the abusive account's; the honest voters'
+        # sessions are the same in the baseline and the flood trial.
+        self.flood_session = self.prep["sessions"].pop()
+        self.result["debate_id"] = self.prep["debate_id"]
+        self.path = f"/ws/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/"
+        self.ballot_path = f"/a/{self.prep['agency_slug']}/debates/{self.prep['debate_id']}/ballot.json"
+        await self._start_servers()
+
+    async def flooder_votes_once(self):
+        """The account's one real ballot (in both trials, so both debates end with the same
+        rows): every vote frame of the flood is then a repeat the server must refuse."""
+        port = self._port(0)
+        voter = WsVoter(
+            Hub(), HOST, port, self.path, origin=self._origin(port),
+            cookie=f"sessionid={self.flood_session}", ref="flood-first",
+            option=self.prep["options"][0]["id"],
+        )
+        if not await voter.connect(timeout=self.args.connect_timeout):
+            raise RuntimeError(f"the flooder's account could not connect: {voter.error}")
+        voter.vote(time.time())
+        await asyncio.wait_for(voter.done, 30)
+        voter.close()
+        if voter.ballot is None:
+            raise RuntimeError(f"the flooder's first ballot was refused: {voter.reply_error}")
+        self.flood_ack = {
+            "t_sched": voter.t_sched, "t_sent": voter.t_sent, "t_reply": voter.t_reply,
+            "ballot": voter.ballot, "error": None,
+        }
+
+    async def connect_flooders(self):
+        a = self.args
+        mix = parse_flood_mix(a.flood_mix)
+        block, counts = flood_block(mix, self.prep["options"][0]["id"], seed=a.seed)
+        for i in range(a.flood_sockets):
+            port = self._port(i)
+            self.flooders.append(
+                Flooder(
+                    Hub(), HOST, port, self.path, origin=self._origin(port),
+                    cookie=f"sessionid={self.flood_session}", source=self._source(i),
+                    block=block, block_counts=counts,
+                )
+            )
+        stats = await self.connect_all(self.flooders, label=f"{a.flood_sockets} flood sockets (one account)")
+        self.result["flood_connect"] = stats
+        if stats["connected"] < len(self.flooders):
+            raise RuntimeError("flood sockets did not connect")
+
+    def flood_outcome(self, seconds: float, drain: float) -> dict:
+        written: Counter = Counter()
+        replies: Counter = Counter()
+        ended: Counter = Counter()
+        for f in self.flooders:
+            written.update(f.written())
+            replies.update(f.replies)
+            ended.update(f.ended)
+        sent = sum(written.values())
+        # Every kind but resync is answered by one pong or one error frame; a resync's tally
+        # cannot be told from a broadcast, so `answered` leaves resyncs out.
+        answered = sum(n for k, n in replies.items() if k == "pong" or k.startswith("error:"))
+        refused = {k.split(":", 1)[1]: n for k, n in replies.items() if k.startswith("error:")}
+        return {
+            "sockets": len(self.flooders),
+            "mix": self.args.flood_mix,
+            "seconds": round(seconds, 3),
+            "written": dict(written),
+            "written_total": sent,
+            "answered": answered,
+            "answered_per_second": round(answered / seconds, 1) if seconds else None,
+            "written_not_answered": sent - answered - written.get("resync", 0),
+            "replies": dict(replies.most_common()),
+            "refused_by_code": refused,
+            "pongs": replies.get("pong", 0),
+            "connections_ended": dict(ended),
+            "reconnects": sum(f.reconnects for f in self.flooders),
+            "connect_failures": sum(f.connect_failures for f in self.flooders),
+            "drain_seconds": round(drain, 2),
+        }
+
+    async def correctness(self) -> dict:
+        # The flooder's one ballot is in the rows and in every viewer's total: count its ack.
+        self.acks = [*self.acks, self.flood_ack]
+        return await super().correctness()
+
+    async def teardown(self):
+        for f in self.flooders:
+            if f.transport is not None:
+                f.drop()
+        await super().teardown()
+
+
+async def run_flood(bench, mode: str, label: str, *, flood: bool) -> dict:
+    a = bench.args
+    trial = FloodTrial(bench, mode=mode, label=label, flood=flood)
+    loop = asyncio.get_running_loop()
+    try:
+        await trial.start()
+        await trial.connect_viewers(a.viewers)
+        await trial.prepare_voters(trial.voter_count)
+        await trial.flooder_votes_once()
+        if flood:
+            await trial.connect_flooders()
+        await asyncio.sleep(a.settle)
+        stop = asyncio.Event()
+        t_flood = time.time()
+        cpu_flood = trial.servers.cpu()
+        tasks = [
+            loop.create_task(f.run(stop, reconnect_delay=a.flood_reconnect, connect_timeout=a.connect_timeout))
+            for f in trial.flooders
+        ]
+        # Both trials wait: the flood is at full strength before the first honest ballot.
+        await asyncio.sleep(a.flood_warmup)
+        # On a shared machine the other processes' load is part of the figure: keep it with it.
+        trial.result["loadavg_at_start"] = [round(x, 2) for x in os.getloadavg()]
+        before = trial.counters()
+        await trial.vote_phase()
+        after = trial.counters()
+        honest = list(trial.acks)
+        await trial.converge(len(honest) + 1)  # + the flooder's own ballot
+        stop.set()
+        if tasks:
+            await asyncio.gather(*tasks)
+        t_stop = time.time()
+        cpu_flood = trial.servers.cpu() - cpu_flood
+        trial.result["window"] = trial.window(before, after)
+        trial.result["latency"] = trial.latency_analysis(before["wall"], after["wall"])
+        trial.result["stream"] = trial.stream_health()
+        if flood:
+            # The replies to what was still in the buffers keep coming: count them until they stop.
+            t0, last, stable = time.time(), -1, 0.0
+            while time.time() - t0 < a.flood_drain and stable < 0.5:
+                now = sum(sum(f.replies.values()) for f in trial.flooders)
+                stable = stable + 0.1 if now == last else 0.0
+                last = now
+                await asyncio.sleep(0.1)
+            trial.result["flood"] = trial.flood_outcome(t_stop - t_flood, time.time() - t0)
+            # All the server's CPU from the flood's start to its stop (the honest ballots' and
+            # the fan-out's included) per flood frame answered: an upper bound of a frame's cost.
+            trial.result["flood"]["server_cpu_seconds"] = round(cpu_flood, 3)
+            trial.result["flood"]["server_cpu_share"] = round(cpu_flood / max(1e-9, t_stop - t_flood), 3)
+            answered = trial.result["flood"]["answered"]
+            trial.result["flood"]["server_cpu_us_per_answered_frame"] = (
+                round(cpu_flood / answered * 1e6, 1) if answered else None
+            )
+            fl = trial.result["flood"]
+            log(
+                f"[{label}] flood: {fl['written_total']} frames written by {fl['sockets']} sockets in "
+                f"{fl['seconds']} s, {fl['answered']} answered ({fl['answered_per_second']}/s); "
+                f"refused {fl['refused_by_code']}; connections ended {fl['connections_ended']}"
+            )
+        await trial.correctness()
+        trial.result["server"]["rss_end"] = trial.servers.rss()
+    finally:
+        await trial.teardown()
+    return trial.result
+
+
+def flood_comparison(baseline: dict, flooded: dict) -> dict:
+    """The honest voters' figures without and with the flood, side by side."""
+    def pick(r):
+        v, w = r.get("votes") or {}, r.get("window") or {}
+        return {
+            "ack_ms": v.get("ack_ms"),
+            "acked": v.get("acked"),
+            "sent": v.get("sent"),
+            "errors": v.get("errors"),
+            "server_cpu_share": w.get("server_cpu_share"),
+            "seen_by_all_p99_ms": ((r.get("latency") or {}).get("ack_to_seen_by_all_ms") or {}).get("p99"),
+            "void": r.get("void"),
+        }
+
+    b, f = pick(baseline), pick(flooded)
+    out = {"baseline": b, "flood": f}
+    for q in ("p50", "p95", "p99", "max"):
+        bv, fv = (b["ack_ms"] or {}).get(q), (f["ack_ms"] or {}).get(q)
+        out[f"ack_{q}_ratio"] = round(fv / bv, 2) if bv and fv is not None else None
+    return out
+
+
+async def run_flood_pairs(bench, mode: str, label: str) -> list[dict]:
+    """--flood-repeats pairs, baseline then flood, alternating (a noisy machine drifts)."""
+    out = []
+    n = max(1, bench.args.flood_repeats)
+    for i in range(1, n + 1):
+        suffix = f"-{i}" if n > 1 else ""
+        baseline = await run_flood(bench, mode, f"{label}/baseline{suffix}", flood=False)
+        flooded = await run_flood(bench, mode, f"{label}/flood{suffix}", flood=True)
+        flooded["flood"]["vs_baseline"] = flood_comparison(baseline, flooded)
+        out += [baseline, flooded]
+    return out
+
+
 async def run_scenario(bench, scenario: str, mode: str, label: str) -> list[dict]:
     if scenario == "broadcast":
         return [await run_broadcast(bench, mode, label)]
@@ -1361,4 +1576,6 @@ async def run_scenario(bench, scenario: str, mode: str, label: str) -> list[dict
         return [await run_reconnect(bench, mode, label)]
     if scenario == "threshold":
         return [await run_threshold(bench, mode, label)]
+    if scenario == "flood":
+        return await run_flood_pairs(bench, mode, label)
     raise ValueError(f"unknown scenario {scenario!r}")

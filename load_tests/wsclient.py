@@ -144,6 +144,16 @@ class _Link(asyncio.Protocol):
         if self.client._gen == self.gen:
             self.client.connection_lost(exc)
 
+    # The transport's flow control, for clients that write more than the server reads
+    # (the flooder); the others never fill their write buffer.
+    def pause_writing(self):
+        if self.client._gen == self.gen:
+            self.client.pause_writing()
+
+    def resume_writing(self):
+        if self.client._gen == self.gen:
+            self.client.resume_writing()
+
 
 class WsClient(asyncio.Protocol):
     """One websocket connection. Subclasses react to messages (`on_message`)."""
@@ -313,6 +323,12 @@ class WsClient(asyncio.Protocol):
 
     def on_open(self):
         """The handshake succeeded (frames may follow in the same read)."""
+
+    def pause_writing(self):
+        """The transport's write buffer passed its high-water mark."""
+
+    def resume_writing(self):
+        """The transport's write buffer drained below its low-water mark."""
 
     # --- receiving -----------------------------------------------------------------------
     def data_received(self, data: bytes):
@@ -619,3 +635,165 @@ class WsVoter(WsClient):
                 else "connection lost before the reply"
             )
             self.done.set_result(False)
+
+
+# --- the flooder --------------------------------------------------------------------------------
+# What one abusive account sends (the flood scenario), each kind with the reply a server without
+# a frame limit gives it: `vote` (a ballot the account already cast: `already_voted`), `ping`
+# (`pong`), `garbage` (text that is not JSON: `bad_json`), `large` (5,000 bytes, over the
+# 4,096-byte limit: `too_large`), `unknown` (`unknown_type`), `resync` (a snapshot read from
+# rows: a `tally`). Garbage is valid UTF-8: invalid text would make the server close the
+# socket (1007) instead of answering.
+FLOOD_KINDS = ("vote", "ping", "garbage", "large", "unknown", "resync")
+FLOOD_REF = "flood"
+
+
+def parse_flood_mix(text: str) -> dict[str, int]:
+    """'vote=1,ping=2' → {'vote': 1, 'ping': 2} (weights; unknown kinds are an error)."""
+    mix = {}
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        kind, _, weight = part.partition("=")
+        kind = kind.strip()
+        if kind not in FLOOD_KINDS:
+            raise ValueError(f"unknown flood frame kind {kind!r}; choose from {', '.join(FLOOD_KINDS)}")
+        mix[kind] = int(weight or 1)
+    if not any(mix.values()):
+        raise ValueError("the flood mix has no frame with a weight above 0")
+    return {k: v for k, v in mix.items() if v > 0}
+
+
+def flood_payload(kind: str, option: int) -> bytes:
+    if kind == "vote":
+        obj = {"type": "vote", "ref": FLOOD_REF, "option": option}
+    elif kind == "ping":
+        obj = {"type": "ping", "echo": FLOOD_REF}
+    elif kind == "garbage":
+        return b"this is not json {{{"
+    elif kind == "large":
+        obj = {"type": "ping", "echo": FLOOD_REF, "pad": "x" * 5000}
+    elif kind == "unknown":
+        obj = {"type": "flood"}
+    elif kind == "resync":
+        obj = {"type": "resync"}
+    else:
+        raise ValueError(kind)
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def flood_block(mix: dict[str, int], option: int, *, seed: int = 1, size: int = 64) -> tuple[bytes, dict]:
+    """One block of masked frames in the mix's proportions, interleaved, encoded once and
+    written again and again (the masking key need not change between frames for the server).
+    Returns (bytes, frames per kind in the block)."""
+    import random
+
+    total = sum(mix.values())
+    kinds = []
+    for kind, weight in mix.items():
+        kinds += [kind] * max(1, round(size * weight / total))
+    random.Random(seed).shuffle(kinds)
+    frames = {kind: encode_frame(OP_TEXT, flood_payload(kind, option)) for kind in mix}
+    counts = {kind: kinds.count(kind) for kind in mix}
+    return b"".join(frames[k] for k in kinds), counts
+
+
+class Flooder(WsClient):
+    """One socket of the abusive account: writes its block of frames as fast as the server
+    takes them (whenever the transport's buffer is below `high_water`: TCP's own back-pressure
+    sets the pace, no busy loop), counts every reply by kind (`pong`, `error:<code>`, `tally`),
+    and, when the server closes it, reconnects after `reconnect_delay` s (negative: stays
+    closed), as an attacker would."""
+
+    msgpack = False  # JSON text, what a browser speaks
+    state_type = "tally"
+
+    def __init__(self, *args, block: bytes, block_counts: dict, high_water: int = 256 * 1024, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.block = block
+        self.block_counts = block_counts
+        self.high_water = high_water
+        self.writes = 0
+        self.replies: dict[str, int] = {}
+        self.kinds: dict[bytes, str] = {}
+        self.ended: dict[str, int] = {}  # how each connection ended, by server close code
+        self.reconnects = 0
+        self.connect_failures = 0
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.counting = False
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        transport.set_write_buffer_limits(high=self.high_water)
+        self.writable.set()
+
+    def pause_writing(self):
+        self.writable.clear()
+
+    def resume_writing(self):
+        self.writable.set()
+
+    def connection_lost(self, exc):
+        was_open = self.state in (OPEN, CLOSING)
+        super().connection_lost(exc)
+        self.writable.set()
+        if was_open and self.counting:
+            key = f"server close {self.close_code}" if self.closed_by_server else "lost"
+            self.ended[key] = self.ended.get(key, 0) + 1
+
+    def on_text(self, payload: bytes, now: float):
+        kind = self.kinds.get(payload)
+        if kind is None:
+            if payload.startswith(b'{"type":"pong"'):
+                kind = "pong"
+            elif payload.startswith((b'{"type":"tally"', b'{"type":"hello"')):
+                super().on_text(payload, now)  # the snapshot that ends connect(), and broadcasts
+                kind = "tally" if payload.startswith(b'{"type":"tally"') else "hello"
+            else:
+                try:
+                    obj = json.loads(payload)
+                except ValueError:
+                    obj = None
+                t = obj.get("type") if isinstance(obj, dict) else None
+                kind = f"error:{obj.get('code')}" if t == "error" else str(t)
+                if len(self.kinds) < 256:  # constant replies (errors with the same ref) parse once
+                    self.kinds[payload] = kind
+        if self.counting:
+            self.replies[kind] = self.replies.get(kind, 0) + 1
+
+    async def run(self, stop: asyncio.Event, *, reconnect_delay: float, connect_timeout: float = 10.0):
+        """Floods until `stop` is set."""
+        self.counting = True
+        stop_wait = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                if self.state != OPEN:
+                    if reconnect_delay < 0:
+                        await stop_wait
+                        break
+                    try:
+                        await asyncio.wait_for(asyncio.shield(stop_wait), reconnect_delay)
+                        break
+                    except asyncio.TimeoutError:
+                        pass
+                    self.reconnects += 1
+                    if not await self.connect(timeout=connect_timeout):
+                        self.connect_failures += 1
+                    continue
+                if not self.writable.is_set():
+                    waiter = asyncio.ensure_future(self.writable.wait())
+                    await asyncio.wait({waiter, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    continue
+                transport = self.transport
+                if transport is not None and not transport.is_closing():
+                    transport.write(self.block)
+                    self.writes += 1
+                await asyncio.sleep(0)
+        finally:
+            stop_wait.cancel()
+
+    def written(self) -> dict[str, int]:
+        return {kind: n * self.writes for kind, n in self.block_counts.items()}

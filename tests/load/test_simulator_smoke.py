@@ -119,3 +119,72 @@ def test_threshold_smoke_crosses_each_threshold_once_and_every_viewer_converges(
     assert check["site_viewer_final_supports"] == {"30": 10}, report
     assert trial["stream"]["seq_backwards"] == 0, report
     assert check["ok"] and run.returncode == 0, report
+
+
+def test_flood_smoke_refuses_every_kind_and_stores_nothing_more(tmp_path):
+    """The flood scenario, small: 20 honest socket ballots, a baseline trial and a flood
+    trial in which one account (that already voted once) floods one socket with repeated
+    ballots, pings, non-JSON text, oversized frames and unknown types. Correctness only:
+    every honest ballot acked and stored, the flood's ballots all refused `already_voted`,
+    every other kind answered with its own code, no second ballot for the flooder."""
+    out = tmp_path / "flood.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "load_tests",
+            "--smoke",
+            "--scenario",
+            "flood",
+            "--viewers",
+            "30",
+            "--voters",
+            "20",
+            "--rate",
+            "20",
+            "--duration",
+            "1",
+            "--flood-sockets",
+            "1",
+            "--flood-mix",
+            "vote=1,ping=1,garbage=1,large=1,unknown=1",
+            "--flood-warmup",
+            "0.5",
+            "--flood-drain",
+            "2",
+            "--json-out",
+            str(out),
+            "--work-dir",
+            str(tmp_path / "work"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert out.exists(), f"no results (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    baseline, flooded = json.loads(out.read_text())["scenarios"]["flood"]["trials"]
+    report = run.stdout[-5000:]
+
+    assert not baseline["flooding"] and "flood" not in baseline, report
+    assert flooded["flooding"], report
+    for trial in (baseline, flooded):
+        check = trial["correctness"]
+        assert trial["votes"]["acked"] == trial["votes"]["sent"] == 20, report
+        # The honest 20 and the flooder's one real ballot, each once.
+        assert check["db_ballots"] == check["acked"] == 21, report
+        assert check["citizens_with_several_ballots"] == 0 and check["lost"] == 0, report
+        assert check["viewers_not_on_db_total"] == 0 and check["ok"], report
+    flood = flooded["flood"]
+    refused = flood["refused_by_code"]
+    for code in ("already_voted", "bad_json", "too_large", "unknown_type"):
+        assert refused.get(code, 0) > 0, (code, report)
+    assert flood["pongs"] > 0, report
+    assert set(refused) <= {"already_voted", "bad_json", "too_large", "unknown_type"}, report
+    assert 0 < flood["answered"] <= flood["written_total"], report
+    assert flood["connections_ended"] == {}, report
+    vs = flood["vs_baseline"]
+    assert vs["baseline"]["ack_ms"]["n"] == vs["flood"]["ack_ms"]["n"] == 20, report
+    assert run.returncode == 0, report

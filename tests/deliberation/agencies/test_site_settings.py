@@ -1,7 +1,6 @@
 """Agency settings (환경설정): every setting shows on its own site at once, never on another's;
 bad input is refused with a message and changes nothing; every change is audited."""
 
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
