@@ -86,8 +86,11 @@ def local() -> FixedWindowRateLimiter:
 
 def reset() -> None:
     """Tests: start every limit from zero (Redis keeps counters between runs)."""
-    shared().storage.reset()
     _local.storage.reset()
+    try:
+        shared().storage.reset()
+    except Exception:  # the fault tests stop Redis
+        logger.warning("rate limit storage unavailable; not reset", exc_info=True)
 
 
 def _retry_after(engine, item, ids) -> int:
