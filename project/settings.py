@@ -227,7 +227,7 @@ RATE_LIMITS = {
     "ballot": _rate_policy("ballot", account="20/minute", address="3000/minute"),
     # Websocket frames, counted in each server process's memory (a Redis round trip per frame
     # costs more than the vote): every frame per socket, and votes per account and per address.
-    "ws_frame": _rate_policy("ws_frame", account="20/second;300/minute"),  # "account" is the socket here
+    "ws_frame": _rate_policy("ws_frame", account="30/10 seconds"),  # "account" is the socket here; one window, one count
     "ws_vote": _rate_policy("ws_vote", account="20/minute", address="3000/minute"),
 }
 # A socket refused this many times is closed with code 4429 (0: never).
