@@ -99,12 +99,13 @@ def _retry_after(engine, item, ids) -> int:
 
 
 def _who(name: str, account, address) -> list[tuple[tuple[RateLimitItem, ...], tuple[str, ...]]]:
+    # Two identifiers per key: `limits` escapes each one, and this runs for every websocket frame.
     rules = policy(name)
     who = []
     if account is not None and rules.account:
-        who.append((rules.account, (settings.RATE_LIMIT_NAMESPACE, name, "account", str(account))))
+        who.append((rules.account, (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:account", str(account))))
     if address is not None and rules.address:
-        who.append((rules.address, (settings.RATE_LIMIT_NAMESPACE, name, "address", address or "unknown")))
+        who.append((rules.address, (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:address", address or "unknown")))
     return who
 
 
