@@ -7,8 +7,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from deliberation.agencies.dashboard import dashboard_site_id
 from deliberation import ratelimits
+from deliberation.agencies.dashboard import dashboard_site_id
 from deliberation.announcements import Kind
 from deliberation.comments.moderation import moderated_site_id
 from deliberation.debates.facilitation import may_facilitate_on_site

@@ -4,8 +4,8 @@ row changes; the per-account limit blocks only that account; the per-address lim
 everyone behind the address."""
 
 import json
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable
 
 import pytest
