@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     MUTED = "muted"
     BANNED = "banned"
     NOT_WITHDRAWABLE = "not_withdrawable"
+    RATE_LIMITED = "rate_limited"
 
 
 

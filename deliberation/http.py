@@ -1,9 +1,11 @@
 """Mapping domain errors onto HTTP once, for every JSON view."""
 
 import json
+from functools import wraps
 
 from django.http import JsonResponse
 
+from . import ratelimits
 from .errors import DomainError, ErrorCode
 
 
@@ -42,3 +44,38 @@ def add_domain_error(form, exc: DomainError) -> None:
                 form.add_error(field if field in form.fields else None, str(message))
     else:
         form.add_error(None, str(exc.message))
+
+
+def rate_limited_response(request, exc, *, json: bool):
+    """429 with Retry-After: the JSON error object, or a readable page (nothing was saved)."""
+    from django.shortcuts import render
+
+    if json:
+        response = error_response(exc.code, exc.message, exc.http_status)
+    else:
+        response = render(request, "rate_limited.html", {"retry_after": exc.retry_after, "message": exc.message},
+                          status=exc.http_status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def rate_limit(policy: str, *, json: bool = False):
+    """Counts every POST to the view against the named policy (deliberation/ratelimits.py)
+    per account and per client address, before the view reads or writes anything; past a
+    limit the view does not run."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                user = getattr(request, "user", None)
+                try:
+                    ratelimits.hit(policy, account=user.pk if user is not None and user.is_authenticated else None,
+                                   address=ratelimits.client_address(request))
+                except ratelimits.RateLimited as exc:
+                    return rate_limited_response(request, exc, json=json)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

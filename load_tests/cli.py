@@ -381,8 +381,9 @@ def _config(args, bench, loop_kind, pinned) -> dict:
     )
     cfg["redis_url"] = bool(args.redis_url)
     # Server tuning passed through the environment, so a run's JSON says what it ran with.
-    tuning = ("DB_POOL_MIN", "DB_POOL_MAX", "DB_POOL_TIMEOUT", "GC_THRESHOLDS", "PY_SWITCH_INTERVAL")
-    cfg["server_env"] = {k: os.environ[k] for k in tuning if k in os.environ}
+    tuning = ("DB_POOL_MIN", "DB_POOL_MAX", "DB_POOL_TIMEOUT", "GC_THRESHOLDS", "PY_SWITCH_INTERVAL",
+              "BENCH_RATE_LIMITS", "REALTIME_RATE_LIMIT_CLOSE_AFTER")
+    cfg["server_env"] = {k: os.environ[k] for k in os.environ if k in tuning or k.startswith("RATE_LIMIT_")}
     cfg["server_env"].update(args.server_env_pairs)
     return cfg
 

@@ -222,6 +222,10 @@ class ServerSet:
             REALTIME_MODE=self.mode,
             LOG_LEVEL=os.environ.get("BENCH_SERVER_LOG_LEVEL", "WARNING"),
             PYTHONUNBUFFERED="1",
+            # Thousands of simulated phones share the generator's one address and vote at the
+            # peak rate: the rate limits are off unless a run asks for them (BENCH_RATE_LIMITS=1,
+            # with RATE_LIMIT_<POLICY>_ACCOUNT/_ADDRESS passed through to size them).
+            RATE_LIMITS_ENABLED=os.environ.get("BENCH_RATE_LIMITS", "0"),
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url

@@ -199,6 +199,39 @@ WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")  # per API key
 API_ANON_RATE_LIMIT = env.str("API_ANON_RATE_LIMIT", default="60/minute")  # per client address, reads without a key
 API_RATE_LIMIT_NAMESPACE = env.str("API_RATE_LIMIT_NAMESPACE", default="api")
+
+# --- Rate limits (deliberation/ratelimits.py, docs/security.md "rate limits") -----------------
+# "N/period" per account and per client address, several windows joined with ";", "off" for
+# none; each overridable as RATE_LIMIT_<POLICY>_ACCOUNT / RATE_LIMIT_<POLICY>_ADDRESS. A
+# town-hall event puts hundreds of phones behind one venue address (NAT), so per-address limits
+# are sized for a hall of ~500 people and the per-account limits do the real work.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMIT_NAMESPACE = env.str("RATE_LIMIT_NAMESPACE", default="rl")
+
+
+def _rate_policy(name: str, *, account: str = "off", address: str = "off") -> dict:
+    prefix = f"RATE_LIMIT_{name.upper()}_"
+    return {"account": env.str(prefix + "ACCOUNT", default=account),
+            "address": env.str(prefix + "ADDRESS", default=address)}
+
+
+RATE_LIMITS = {
+    # Anonymous: per address only; a hall signing up at the door stays well under it.
+    "signup": _rate_policy("signup", address="300/hour"),
+    # Failed log-ins only: per typed username ("account") and per address; while either is used
+    # up the form refuses without checking the password. A success clears the username's count.
+    "login": _rate_policy("login", account="5/15 minutes", address="100/15 minutes"),
+    "proposal": _rate_policy("proposal", account="5/10 minutes;20/day", address="200/hour"),
+    "comment": _rate_policy("comment", account="6/minute;60/hour", address="600/minute"),  # and opinions
+    "support": _rate_policy("support", account="30/minute", address="1500/minute"),
+    "ballot": _rate_policy("ballot", account="20/minute", address="3000/minute"),
+    # Websocket frames, counted in each server process's memory (a Redis round trip per frame
+    # costs more than the vote): every frame per socket, and votes per account and per address.
+    "ws_frame": _rate_policy("ws_frame", account="30/10 seconds"),  # "account" is the socket here; one window, one count
+    "ws_vote": _rate_policy("ws_vote", account="20/minute", address="3000/minute"),
+}
+# A socket refused this many times is closed with code 4429 (0: never).
+REALTIME_RATE_LIMIT_CLOSE_AFTER = env.int("REALTIME_RATE_LIMIT_CLOSE_AFTER", default=50)
 NINJA_PAGINATION_MAX_LIMIT = 100
 
 # --- Auth -----------------------------------------------------------------------------------

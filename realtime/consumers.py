@@ -1,11 +1,13 @@
 """Websocket consumers: thin adapters between the protocol, the publisher and the services."""
 
 import asyncio
+import itertools
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from deliberation import ratelimits
 from deliberation.agencies.dashboard import dashboard_site_id
 from deliberation.announcements import Kind
 from deliberation.comments.moderation import moderated_site_id
@@ -23,6 +25,9 @@ from .wire import binary_frame, text_frame
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the page reconnects with its usual backoff
+CLOSE_RATE_LIMITED = 4429  # kept flooding after REALTIME_RATE_LIMIT_CLOSE_AFTER refusals
+RATE_LIMITED = ("rate_limited", "Too many messages. Nothing was done; slow down and try again shortly.")
+_socket_ids = itertools.count(1)
 UNAVAILABLE = ("unavailable", "The service is briefly unavailable. Nothing was saved; try again in a moment.")
 NO_CHANNEL_LAYER = "__realtime_no_layer__"  # an alias with no layer: the consumer gets none
 
@@ -35,6 +40,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
     tracked_user_id: int | None = None
     session_ended = False  # set by realtime/sessions.py before the close
     binary = False  # this socket speaks msgpack (subprotocol deliberation.v1.msgpack)
+    socket_key: int | None = None  # this socket's rate-limit key, unique in the process
+    refusals = 0  # rate-limit refusals so far; -1 once closed for flooding
 
     @property
     def channel_layer_alias(self):
@@ -51,14 +58,34 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.session_ended:
-            return  # closing because the user's session ended: no frame is acted on (a vote least of all)
+        if self.session_ended or self.refusals < 0:
+            return  # closing (session ended, or closed for flooding): no frame is acted on (a vote least of all)
+        # Every frame of any type, before it is even parsed: a per-socket count in this
+        # process's memory (policy "ws_frame"), a few microseconds.
+        if self.socket_key is None:
+            self.socket_key = next(_socket_ids)
+        try:
+            ratelimits.hit("ws_frame", account=self.socket_key, engine=ratelimits.local())
+        except ratelimits.RateLimited as exc:
+            await self.refuse(exc)
+            return
         try:
             message = protocol.parse_client_frame(text_data, bytes_data, binary=self.binary)
         except protocol.ProtocolError as exc:
             await self.send_frame(protocol.error(code=exc.code, message=exc.message))
             return
         await getattr(self, f"on_{message.type}")(message)
+
+    async def refuse(self, exc: "ratelimits.RateLimited", ref=None) -> None:
+        """The `rate_limited` error frame; a socket refused REALTIME_RATE_LIMIT_CLOSE_AFTER
+        times is closed with 4429 (the page reconnects later with its usual backoff)."""
+        self.refusals += 1
+        await self.send_frame(protocol.error(code=RATE_LIMITED[0], message=RATE_LIMITED[1], ref=ref,
+                                             retry_after=exc.retry_after))
+        close_after = settings.REALTIME_RATE_LIMIT_CLOSE_AFTER
+        if close_after and self.refusals >= close_after:
+            self.refusals = -1  # closing: ignore whatever is still queued
+            await self.close(code=CLOSE_RATE_LIMITED)
 
     async def send_frame(self, message: dict) -> None:
         # Replies (acks, errors) take the same prebuilt-frame path as broadcasts when the
@@ -205,6 +232,15 @@ class DebateConsumer(SocketConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.send_frame(protocol.error(code="not_authenticated", message="Log in to vote.", ref=ref))
+            return
+        # Votes per account and (generously: a venue's Wi-Fi is one address) per client
+        # address, in this process's memory (policy "ws_vote"); nothing is submitted past it.
+        client = self.scope.get("client")
+        try:
+            ratelimits.hit("ws_vote", account=user.pk, address=client[0] if client else None,
+                           engine=ratelimits.local())
+        except ratelimits.RateLimited as exc:
+            await self.refuse(exc, ref=ref)
             return
         request = BallotRequest(
             citizen_id=user.pk, option_id=message.payload.get("option"),

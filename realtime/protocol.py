@@ -129,10 +129,12 @@ def pong(*, echo=None) -> dict:
     return {"type": "pong", "server_time": server_time_ms(), "echo": echo}
 
 
-def error(*, code: str, message: str, ref=None) -> dict:
+def error(*, code: str, message: str, ref=None, retry_after: int | None = None) -> dict:
     frame = {"type": "error", "code": code, "message": message}
     if ref is not None:
         frame["ref"] = ref
+    if retry_after is not None:
+        frame["retry_after"] = retry_after
     return frame
 
 

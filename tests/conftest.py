@@ -40,6 +40,22 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+GENEROUS = "100000/minute"
+
+
+@pytest.fixture(autouse=True)
+def generous_rate_limits(settings):
+    """Tests make many votes, posts and frames from one account and one address: every policy
+    is raised out of the way and every counter starts from zero (Redis keeps them between
+    runs). Rate-limit tests set the limits they test explicitly (tests/ratelimits/)."""
+    from deliberation import ratelimits
+
+    settings.RATE_LIMITS = {name: {"account": GENEROUS, "address": GENEROUS} for name in settings.RATE_LIMITS}
+    ratelimits.reset()
+    yield
+    ratelimits.reset()
+
+
 @pytest.fixture(autouse=True)
 def fresh_realtime(settings):
     """Each test gets its own channel layer and publisher (they hold loop-bound state)."""

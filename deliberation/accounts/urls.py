@@ -10,7 +10,7 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/data.json", views.my_data_download, name="my_data"),
     path("me/delete/", views.delete_me, name="delete_me"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

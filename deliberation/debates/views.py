@@ -13,6 +13,7 @@ from deliberation.comments import views as comment_views
 from deliberation.comments.forms import CommentForm
 from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.http import domain_error_response, error_response, json_body
+from deliberation.http import rate_limit
 from deliberation.ids import row_id
 
 from . import facilitation, selectors, services
@@ -59,6 +60,7 @@ def _form_answers(post) -> dict:
 
 @require_POST
 @site_view
+@rate_limit("comment")
 def opinion_post(request, pk):
     debate = _debate_or_404(request, pk)
     if not request.user.is_authenticated:
@@ -75,6 +77,7 @@ def opinion_post(request, pk):
 
 @require_POST
 @site_view
+@rate_limit("support")
 def opinion_support(request, pk, opinion_pk):
     debate = _debate_or_404(request, pk)
     if not request.user.is_authenticated:
@@ -119,6 +122,7 @@ def debate_detail(request, pk):
 
 @require_POST
 @site_view
+@rate_limit("ballot")
 def cast_ballot_form(request, pk):
     """The ballot as a plain form post: works without JavaScript."""
     debate = _debate_or_404(request, pk)
@@ -139,6 +143,7 @@ def cast_ballot_form(request, pk):
 
 @require_POST
 @site_view
+@rate_limit("ballot", json=True)
 def cast_ballot_json(request, pk):
     """POST {"option": <id>, "other_text": "..."} → 201 with the ballot, or an error object."""
     try:
@@ -181,6 +186,7 @@ def _thread(request, pk) -> comment_views.Thread:
 
 @require_POST
 @site_view
+@rate_limit("comment")
 def comment_post(request, pk):
     return comment_views.post(request, _thread(request, pk))
 

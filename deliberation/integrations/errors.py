@@ -6,6 +6,7 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.errors import DomainError
+from deliberation.ratelimits import RateLimited  # noqa: F401  one class for the API and the pages
 
 
 class ApiErrorCode(StrEnum):
@@ -33,16 +34,6 @@ class IdempotencyKeyReused(DomainError):
     code = ApiErrorCode.IDEMPOTENCY_KEY_REUSED
     message = _("This Idempotency-Key was already used with a different request.")
     http_status = 422
-
-
-class RateLimited(DomainError):
-    code = ApiErrorCode.RATE_LIMITED
-    message = _("Too many requests. Try again later.")
-    http_status = 429
-
-    def __init__(self, retry_after: int):
-        super().__init__()
-        self.retry_after = retry_after
 
 
 class InvalidKeyForm(DomainError):

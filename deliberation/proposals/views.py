@@ -22,6 +22,7 @@ from deliberation.comments import views as comment_views
 from deliberation.comments.forms import CommentForm
 from deliberation.errors import DomainError, ErrorCode, NotFound
 from deliberation.http import domain_error_response, error_response
+from deliberation.http import rate_limit
 
 from . import selectors, services
 from .districts import District
@@ -76,6 +77,7 @@ def proposal_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 @site_view
+@rate_limit("proposal")
 def proposal_new(request):
     form = ProposalForm(request.POST or None, site=request.site)
     if request.method == "POST" and form.is_valid():
@@ -128,6 +130,7 @@ def proposal_detail(request, pk):
 
 @require_POST
 @site_view
+@rate_limit("support")
 def proposal_support(request, pk):
     """The support button as a form post: support, or withdraw when `withdraw` is sent."""
     proposal = _proposal_or_404(request, pk)
@@ -164,12 +167,14 @@ def _support_json(request, pk, *, withdraw: bool):
 
 @require_POST
 @site_view
+@rate_limit("support", json=True)
 def proposal_support_json(request, pk):
     return _support_json(request, pk, withdraw=False)
 
 
 @require_POST
 @site_view
+@rate_limit("support", json=True)
 def proposal_withdraw_json(request, pk):
     return _support_json(request, pk, withdraw=True)
 
@@ -185,6 +190,7 @@ def _thread(request, pk) -> comment_views.Thread:
 
 @require_POST
 @site_view
+@rate_limit("comment")
 def comment_post(request, pk):
     return comment_views.post(request, _thread(request, pk))
 

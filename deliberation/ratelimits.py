@@ -1,0 +1,185 @@
+"""The one rate-limit engine of HTTP pages, the open API and websocket messages, through the
+`limits` library (fixed windows: one counter per window, one storage call per check).
+
+Named policies live in settings.RATE_LIMITS: each gives "N/period" limits (several windows
+joined with ";") per account and per client address. Two storages:
+
+- `shared`: Redis when REDIS_URL is set (every process counts together), process memory in
+  the embedded mode. HTTP endpoints and the login throttle use it.
+- `local`: always this process's memory, a few microseconds a check. The websocket hot path
+  uses it (a Redis round trip per frame would cost more than the vote itself); with several
+  server processes each counts on its own (see docs/security.md, "rate limits").
+
+Per-address limits are deliberately generous: a town-hall event puts hundreds of phones behind
+one venue Wi-Fi address (NAT), so the per-account limits do the real work and the per-address
+ones only stop a single machine flooding. The client address is REMOTE_ADDR (the ASGI server
+rewrites it from a trusted proxy); X-Forwarded-For is never read here.
+
+When the shared storage cannot be reached the check lets the request through (logged): a Redis
+outage must not refuse every ballot of an event."""
+
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from .errors import DomainError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+
+class RateLimited(DomainError):
+    code = ErrorCode.RATE_LIMITED
+    message = _("Too many requests. Try again later.")
+    http_status = 429
+
+    def __init__(self, retry_after: int, message=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    account: tuple[RateLimitItem, ...]
+    address: tuple[RateLimitItem, ...]
+
+
+@lru_cache(maxsize=64)
+def _parsed(name: str, account: str, address: str) -> Policy:
+    def items(text: str) -> tuple[RateLimitItem, ...]:
+        text = (text or "").strip()
+        return () if text.lower() in ("", "off", "none") else tuple(parse_many(text))
+
+    return Policy(name, items(account), items(address))
+
+
+def policy(name: str) -> Policy:
+    """The named policy as settings say now (tests change settings; parsing is cached)."""
+    spec = settings.RATE_LIMITS[name]
+    return _parsed(name, spec.get("account", ""), spec.get("address", ""))
+
+
+@lru_cache(maxsize=4)
+def _shared(url: str) -> FixedWindowRateLimiter:
+    return FixedWindowRateLimiter(storage_from_string(url))
+
+
+def shared() -> FixedWindowRateLimiter:
+    return _shared(settings.REDIS_URL or "memory://")
+
+
+_local = FixedWindowRateLimiter(MemoryStorage())
+
+
+def local() -> FixedWindowRateLimiter:
+    return _local
+
+
+def reset() -> None:
+    """Tests: start every limit from zero (Redis keeps counters between runs)."""
+    _local.storage.reset()
+    try:
+        shared().storage.reset()
+    except Exception:  # the fault tests stop Redis
+        logger.warning("rate limit storage unavailable; not reset", exc_info=True)
+
+
+def _retry_after(engine, item, ids) -> int:
+    reset_at = engine.get_window_stats(item, *ids).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _who(name: str, account, address) -> list[tuple[tuple[RateLimitItem, ...], tuple[str, ...]]]:
+    # Two identifiers per key: `limits` escapes each one, and this runs for every websocket frame.
+    rules = policy(name)
+    who = []
+    if account is not None and rules.account:
+        who.append((rules.account, (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:account", str(account))))
+    if address is not None and rules.address:
+        who.append((rules.address, (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:address", address or "unknown")))
+    return who
+
+
+def hit(name: str, *, account=None, address: str | None = None, engine: FixedWindowRateLimiter | None = None,
+        message=None) -> None:
+    """Counts one request of `account` (an id, or any stable key) from `address` against the
+    policy; raises RateLimited (with the seconds to wait) past any of its limits. The account
+    is counted first: an account already over its own limit is refused without using up the
+    address's budget, which the rest of a venue's hall shares."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return
+    for items, ids in _who(name, account, address):
+        for item in items:
+            hit_limit(item, ids, engine=engine, message=message)
+
+
+def hit_limit(item: RateLimitItem, ids: tuple[str, ...], *, engine: FixedWindowRateLimiter | None = None,
+              message=None) -> None:
+    """One limit of one caller (the open API's per-key limits come here directly)."""
+    engine = engine or shared()
+    try:
+        allowed = engine.hit(item, *ids)
+        retry_after = 0 if allowed else _retry_after(engine, item, ids)
+    except Exception:  # the storage is down: let the request through rather than refuse everyone
+        logger.warning("rate limit storage unavailable; %s not limited", ids[:2], exc_info=True)
+        return
+    if not allowed:
+        raise RateLimited(retry_after=retry_after, message=message)
+
+
+def exceeded(name: str, *, account=None, address: str | None = None) -> int | None:
+    """Seconds to wait when any limit of the policy is already used up, else None; counts
+    nothing (the login throttle asks before it checks a password and counts only failures)."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return None
+    engine = shared()
+    try:
+        for items, ids in _who(name, account, address):
+            for item in items:
+                if not engine.test(item, *ids):
+                    return _retry_after(engine, item, ids)
+    except Exception:
+        logger.warning("rate limit storage unavailable; %s not limited", name, exc_info=True)
+    return None
+
+
+def count(name: str, *, account=None, address: str | None = None) -> None:
+    """Counts one event (a failed log-in) without refusing anything."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return
+    engine = shared()
+    try:
+        for items, ids in _who(name, account, address):
+            for item in items:
+                engine.hit(item, *ids)
+    except Exception:
+        logger.warning("rate limit storage unavailable; %s not counted", name, exc_info=True)
+
+
+def clear(name: str, *, account=None, address: str | None = None) -> None:
+    engine = shared()
+    try:
+        for items, ids in _who(name, account, address):
+            for item in items:
+                engine.clear(item, *ids)
+    except Exception:
+        logger.warning("rate limit storage unavailable; %s not cleared", name, exc_info=True)
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def hashed(text: str) -> str:
+    """A short fixed-length key for user-typed text (a username): no odd characters or
+    unbounded length in storage keys."""
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
