@@ -229,6 +229,9 @@ RATE_LIMITS = {
     # costs more than the vote): every frame per socket, and votes per account and per address.
     "ws_frame": _rate_policy("ws_frame", account="30/10 seconds"),  # "account" is the socket here; one window, one count
     "ws_vote": _rate_policy("ws_vote", account="20/minute", address="3000/minute"),
+    # Socket openings: a page opens two or three and reconnects after a network blip; a hall
+    # of ~500 phones shares one address.
+    "ws_connect": _rate_policy("ws_connect", account="120/minute", address="3000/minute"),
 }
 # A socket refused this many times is closed with code 4429 (0: never).
 REALTIME_RATE_LIMIT_CLOSE_AFTER = env.int("REALTIME_RATE_LIMIT_CLOSE_AFTER", default=50)

@@ -134,6 +134,19 @@ class SocketConsumer(AsyncWebsocketConsumer):
         subprotocol = protocol.choose_subprotocol(self.scope.get("subprotocols"))
         self.binary = subprotocol == protocol.SUBPROTOCOL_MSGPACK
         await self.accept(subprotocol=subprotocol)
+        # Connections per account and (generously: a venue's Wi-Fi is one address) per client
+        # address, in this process's memory (policy "ws_connect"): a socket closed with 4429
+        # for flooding cannot come straight back for more, and each admission costs a lookup.
+        user = self.scope.get("user")
+        client = self.scope.get("client")
+        try:
+            ratelimits.hit("ws_connect", account=user.pk if user is not None and user.is_authenticated else None,
+                           address=client[0] if client else None, engine=ratelimits.local())
+        except ratelimits.RateLimited as exc:
+            await self.send_frame(protocol.error(code=RATE_LIMITED[0], message=RATE_LIMITED[1],
+                                                 retry_after=exc.retry_after))
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return
         try:
             await self._admit_and_join()
         except Exception as exc:

@@ -177,3 +177,33 @@ async def test_a_flood_from_one_account_does_not_stop_others_votes(settings, deb
     assert await ballot_count(debate) == 2  # the flooder's first vote and the honest one
     await flooder.disconnect()
     await honest.disconnect()
+
+
+async def test_reconnects_past_the_connect_limit_get_an_error_frame_and_4429_and_others_still_join(settings, debate):
+    limit(settings, "ws_connect", account="2/minute")
+    flooder, other = await citizens(2)
+    for _ in range(2):
+        communicator = await joined(debate, flooder)
+        await communicator.disconnect()
+    headers = [*ORIGIN, await session_cookie_for(flooder)]
+    third = WebsocketCommunicator(application, ws_path(debate), headers=headers)
+    third.scope["client"] = ("10.0.0.1", 40000)
+    await third.connect()
+    refusal = await receive(third)
+    assert refusal["type"] == "error" and refusal["code"] == "rate_limited" and refusal["retry_after"] >= 1
+    assert (await third.receive_output(timeout=2)) == {"type": "websocket.close", "code": 4429}
+    # No hello and no tally were sent to the refused socket; another account, same address, joins.
+    bystander = await joined(debate, other)
+    await bystander.disconnect()
+
+
+async def test_the_connect_limit_per_address_counts_anonymous_viewers(settings, debate):
+    limit(settings, "ws_connect", address="1/minute")
+    first = await joined(debate, None, address="10.9.9.9")
+    await first.disconnect()
+    second = WebsocketCommunicator(application, ws_path(debate), headers=ORIGIN)
+    second.scope["client"] = ("10.9.9.9", 40001)
+    await second.connect()
+    assert (await receive(second))["code"] == "rate_limited"
+    elsewhere = await joined(debate, None, address="10.9.9.10")
+    await elsewhere.disconnect()
