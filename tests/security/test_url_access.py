@@ -14,6 +14,7 @@ else gets 404 and the title is absent. On every response, whatever the route: no
 object's title, hidden comment or unapproved answer appears to a role that may not see it,
 and no other user's e-mail address appears at all."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,14 +24,14 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation.agencies.models import Department, Membership, Role
+from deliberation.agencies.models import Department, Membership
 from deliberation.agencies.selectors import city
 from deliberation.comments.services import post_comment
 from deliberation.content.models import Notice, ParticipationEvent, Question, SiteEvent
 from deliberation.debates.models import Debate, VoteType
 from deliberation.debates.services import post_opinion
 from deliberation.executions.models import ExecutionItem
-from deliberation.proposals.models import AnswerStatus, Decision, DepartmentAnswer, Proposal
+from deliberation.proposals.models import AnswerStatus, Decision, DepartmentAnswer
 from tests.factories import AgencyFactory, CitizenFactory, given_proposal_in_review
 from tests.security.harness import routes
 
@@ -263,19 +264,18 @@ def world(django_db_setup, django_db_blocker):
     and each test runs in its own savepoint): the city and agency A with their staff and a row
     of every kind in every variant, agency B with its admin and rows. Rolled back at the end."""
     with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        with transaction.atomic():
-            author = CitizenFactory(username="uwk-author")
-            users = {CITIZEN: CitizenFactory(username="uwk-citizen"), AUTHOR: author,
-                     PLATFORM: CitizenFactory(username="uwk-platform", is_platform_admin=True)}
-            sites = {
-                "city": _build_site("city", city(), author, staff_roles=STAFF),
-                "a": _build_site("a", AgencyFactory(slug="uwk-a"), author, staff_roles=STAFF),
-                "b": _build_site("b", AgencyFactory(slug="uwk-b"), author, staff_roles=(ADMIN,)),
-            }
-            users[OTHER_ADMIN] = sites["b"].staff[ADMIN]
-            yield {"users": users, "sites": sites}
-            transaction.set_rollback(True)
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), transaction.atomic():
+        author = CitizenFactory(username="uwk-author")
+        users = {CITIZEN: CitizenFactory(username="uwk-citizen"), AUTHOR: author,
+                 PLATFORM: CitizenFactory(username="uwk-platform", is_platform_admin=True)}
+        sites = {
+            "city": _build_site("city", city(), author, staff_roles=STAFF),
+            "a": _build_site("a", AgencyFactory(slug="uwk-a"), author, staff_roles=STAFF),
+            "b": _build_site("b", AgencyFactory(slug="uwk-b"), author, staff_roles=(ADMIN,)),
+        }
+        users[OTHER_ADMIN] = sites["b"].staff[ADMIN]
+        yield {"users": users, "sites": sites}
+        transaction.set_rollback(True)
 
 
 def _here(name):
@@ -306,7 +306,7 @@ def secrets(world, here, name):
     found = []
     for key, site in world["sites"].items():
         site_admins = {ADMIN} if key == here else ({OTHER_ADMIN} if key == "b" else set())
-        for (kind, variant), row in site.objects.items():
+        for kind, variant in site.objects:
             if variant in ("visible", "source-1", "source-2"):
                 continue
             readers = set(HIDDEN_SEEN_BY.get(kind, ()))
@@ -326,7 +326,7 @@ def url_for(world, name, template, variant, kind) -> tuple[str, str | None]:
     owner = world["sites"]["b" if variant == "cross" else here]
     key = (kind, "visible" if variant == "cross" else variant)
     kwargs, title = {}, None
-    for converter, kwarg, _segment in _converters(template):
+    for converter, kwarg in re.findall(r"<(?:(\w+):)?(\w+)>", template):
         if kwarg == "agency_slug":
             kwargs[kwarg] = world["sites"][here].agency.slug
         elif kwarg == "pk":
@@ -343,12 +343,6 @@ def url_for(world, name, template, variant, kind) -> tuple[str, str | None]:
         else:
             pytest.fail(f"{name}: the walk does not know how to fill <{converter}:{kwarg}>; add it to url_for")
     return reverse(name, kwargs=kwargs or None), title
-
-
-def _converters(template):
-    import re
-
-    return [(m.group(1) or "str", m.group(2), "") for m in re.finditer(r"<(?:(\w+):)?(\w+)>", template)]
 
 
 def _login_redirect(response):
