@@ -119,6 +119,9 @@ def qna_edit(request, pk):
 @require_POST
 @site_view
 def qna_delete(request, pk):
+    # A question the requester may not read (another's private or hidden one) is "not found",
+    # as on its page and its edit form, not "not yours": the answer must not tell it exists.
+    _found(selectors.question_on_site, site=request.site, pk=pk, viewer=request.user)
     try:
         services.delete_question(site=request.site, author=request.user, question_id=pk)
     except NotFound:

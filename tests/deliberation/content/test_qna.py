@@ -72,6 +72,22 @@ def test_asker_deletes_while_waiting_and_others_cannot(agency, citizen):
     assert not Question.objects.exists()
 
 
+def test_deleting_a_question_one_may_not_read_is_not_found(client, agency, citizen):
+    """Another's private (or hidden) question is "not found" on delete too, as on its page and
+    edit form: a "not yours" answer would tell that it exists. A public one stays "not yours"."""
+    private = services.ask_question(site=agency, author=citizen, title="비공개 질문", body="비공개 질문입니다.",
+                                    is_private=True)
+    public = Question.objects.create(agency=agency, author=citizen, title="공개 질문", body="공개 질문입니다.")
+    client.force_login(CitizenFactory())
+    assert client.post(site_reverse(agency, "qna_delete", pk=private.pk)).status_code == 404
+    response = client.post(site_reverse(agency, "qna_delete", pk=public.pk))
+    assert response.status_code == 302 and response["Location"] == site_reverse(agency, "qna_detail", pk=public.pk)
+    assert Question.objects.filter(pk__in=[private.pk, public.pk]).count() == 2
+    client.force_login(citizen)
+    assert client.post(site_reverse(agency, "qna_delete", pk=private.pk)).status_code == 302
+    assert not Question.objects.filter(pk=private.pk).exists()
+
+
 def test_one_question_a_minute(agency, other_agency, citizen):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
