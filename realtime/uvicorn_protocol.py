@@ -17,7 +17,9 @@ flood"). Here one socket parses at most MESSAGES_PER_TURN messages per loop turn
 while the app has QUEUE_HIGH_WATER of its messages waiting; the rest stays in wsproto's buffer
 (reading stays paused) until the app takes its messages. A flood thus costs the flooder's own
 socket its turns, and the app's per-socket limit (realtime/consumers.py) sees it at the pace
-it is handled.
+it is handled. Once the app has closed a socket (4429 for flooding), a peer that goes on
+sending more than FRAMES_AFTER_CLOSE frames instead of echoing the close is dropped: stock
+uvicorn resumes reading then and parses the whole flood until its 10 s close timeout.
 
 Run with `uvicorn --ws realtime.uvicorn_protocol:PrebuiltFrameWSProtocol` (see the Procfile)."""
 
@@ -27,11 +29,13 @@ from wsproto import events
 EXTENSION = "realtime.prebuilt_frames"
 MESSAGES_PER_TURN = 16
 QUEUE_HIGH_WATER = 16
+FRAMES_AFTER_CLOSE = 64  # frames a peer may still send after our close frame before it is dropped
 
 
 class PrebuiltFrameWSProtocol(WSProtocol):
     parse_pending = False  # wsproto's buffer may hold frames not parsed yet
     parse_scheduled = False
+    frames_after_close = 0
 
     def handle_connect(self, event) -> None:
         super().handle_connect(event)
@@ -59,6 +63,14 @@ class PrebuiltFrameWSProtocol(WSProtocol):
             if self.close_sent:
                 if isinstance(event, events.CloseConnection):
                     self.handle_close(event)
+                    continue
+                # Our close frame is out and the peer keeps sending: an honest client echoes
+                # the close after at most a few frames in flight, a flooder would have the
+                # whole stream parsed until the close timeout (10 s). Drop it instead.
+                self.frames_after_close += 1
+                if self.frames_after_close > FRAMES_AFTER_CLOSE:
+                    self.transport.close()
+                    return
                 continue
             if isinstance(event, events.Request):
                 self.handle_connect(event)

@@ -161,3 +161,55 @@ def test_small_budgets_keep_order(monkeypatch, budget):
 
     asyncio.run(main())
     assert received == [str(n) for n in range(50)]
+
+
+def test_a_peer_that_keeps_sending_after_the_servers_close_is_dropped_not_parsed():
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "websocket.accept"})
+        await receive()
+        await send({"type": "websocket.close", "code": 4429})  # closed for flooding
+
+    async def main():
+        protocol, transport, client = await open_socket(app)
+        protocol.data_received(client.send(TextMessage(data="first")))
+        for _ in range(100):
+            await asyncio.sleep(0)
+            if protocol.close_sent:
+                break
+        assert protocol.close_sent and not transport.closed
+        # The flood goes on behind our close frame: parsing stops and the connection is dropped
+        # after FRAMES_AFTER_CLOSE frames, not after the whole stream.
+        flood = b"".join(client.send(TextMessage(data="x")) for _ in range(5000))
+        protocol.data_received(flood)
+        assert transport.closed
+        assert protocol.frames_after_close == uvicorn_protocol.FRAMES_AFTER_CLOSE + 1
+
+    asyncio.run(main())
+
+
+def test_an_honest_peer_echoing_the_close_completes_the_handshake():
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "websocket.accept"})
+        await receive()
+        await send({"type": "websocket.close", "code": 4404})
+
+    async def main():
+        protocol, transport, client = await open_socket(app)
+        protocol.data_received(client.send(TextMessage(data="first")))
+        for _ in range(100):
+            await asyncio.sleep(0)
+            if protocol.close_sent:
+                break
+        # Two frames were already in flight when our close arrived, then the echo: the
+        # handshake completes normally.
+        in_flight = client.send(TextMessage(data="late-1")) + client.send(TextMessage(data="late-2"))
+        client.receive_data(bytes(transport.written))
+        closes = [event for event in client.events() if hasattr(event, "code")]
+        assert closes and closes[0].code == 4404
+        data = in_flight + client.send(closes[0].response())
+        protocol.data_received(data)
+        assert transport.closed and protocol.frames_after_close == 2
+
+    asyncio.run(main())
