@@ -1,9 +1,11 @@
 from django.db import IntegrityError, transaction
 
 from deliberation.accounts.models import User
+from deliberation.audit.services import record
+from deliberation.errors import DomainError
 
 from .errors import SlugTaken
-from deliberation.audit.services import record
+from .site_settings import colour_problem
 
 from .models import Agency, Department, Membership, PlatformSettings, Role
 
@@ -13,7 +15,9 @@ def register_agency(
     admin: User | None = None, actor: User | None = None,
 ) -> Agency:
     """Adds a partner agency; its site at /a/<slug>/ is live as soon as this commits. Its
-    policy numbers start from the platform's base settings."""
+    policy numbers start from the platform's base settings. A colour that would fail WCAG AA
+    somewhere the theme draws it is refused here too, not only by the forms (scripts, the API)."""
+    _require_accessible_colour(primary_colour)
     base = PlatformSettings.load()
     try:
         with transaction.atomic():
@@ -44,11 +48,19 @@ def update_agency_settings(*, agency: Agency, **fields) -> Agency:
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not agency settings: {sorted(unknown)}")
+    if "primary_colour" in fields:
+        _require_accessible_colour(fields["primary_colour"])
     for key, value in fields.items():
         setattr(agency, key, value)
     agency.full_clean()
     agency.save(update_fields=list(fields))
     return agency
+
+
+def _require_accessible_colour(colour: str) -> None:
+    problem = colour_problem(colour)
+    if problem is not None:
+        raise DomainError(problem)
 
 
 def add_department(*, agency: Agency, name: str) -> Department:

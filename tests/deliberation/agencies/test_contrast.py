@@ -91,3 +91,20 @@ def test_the_focus_ring_and_header_text_stay_white_on_the_colour():
     assert header.other == WHITE and header.minimum >= 3.0
     css = APP_CSS.read_text()
     assert re.search(r"\.site-header :focus-visible[^{]*\{[^}]*outline-color:\s*#fff", css)
+
+
+def test_the_services_refuse_a_failing_colour_too_not_only_the_forms(db):
+    """Scripts and other callers of register_agency / update_agency_settings cannot store a
+    colour the settings form would refuse."""
+    from deliberation.agencies.models import Agency
+    from deliberation.agencies.services import register_agency, update_agency_settings
+    from deliberation.errors import DomainError
+
+    with pytest.raises(DomainError, match="4.5"):
+        register_agency(name="노란 기관", slug="yellow", primary_colour="#facc15")
+    assert not Agency.objects.filter(slug="yellow").exists()
+    agency = register_agency(name="초록 기관", slug="green", primary_colour="#0f766e")
+    with pytest.raises(DomainError):
+        update_agency_settings(agency=agency, primary_colour="#facc15")
+    agency.refresh_from_db()
+    assert agency.primary_colour == "#0f766e"
