@@ -7,6 +7,7 @@ Debian's Chromium through Playwright against a real Daphne process with the demo
 (seed_demo): debate 1 is 서울시설공단's pro/con debate, `sisul-facilitator` its facilitator."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -54,6 +55,8 @@ def test_the_screen_follows_online_ballots_and_hall_counts(server_stack, browser
     screen.goto(f"{base}/a/sisul/manage/debates/1/screen/")
     expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     expect(screen.locator(".screen-qr svg title")).to_have_count(1)
+    # Weeks left read as days on the projector, as on the debate page (not "695:59:53").
+    expect(screen.locator("[data-countdown]")).to_have_text(re.compile(r"^마감까지 D-\d+ \d\d:\d\d:\d\d$"))
     against = screen.locator("[data-row]").nth(1)
     expect(against.locator("[data-cell=online]")).to_have_text("0")
     expect(against.locator("[data-cell=combined]")).to_have_text("0")

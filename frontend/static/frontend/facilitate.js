@@ -104,15 +104,20 @@ if (root) {
   });
 
   const pad = (n) => String(n).padStart(2, "0");
+  // Whole days as D-n, as on the debate page: "695:59:53" on a projector reads as nothing.
+  const span = (s) => {
+    const hms = `${pad(Math.floor(s / 3600) % 24)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+    return s >= 86400 ? `D-${Math.floor(s / 86400)} ${hms}` : hms;
+  };
   function tick() {
     const now = channel.serverNow();
     let text;
     if (status === "scheduled" && opensAt > now) {
       const s = Math.floor((opensAt - now) / 1000);
-      text = `${t("시작까지", "Opens in")} ${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+      text = `${t("시작까지", "Opens in")} ${span(s)}`;
     } else if (closesAt > now && status === "in_progress") {
       const s = Math.floor((closesAt - now) / 1000);
-      text = `${t("마감까지", "Closes in")} ${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+      text = `${t("마감까지", "Closes in")} ${span(s)}`;
     } else {
       text = statusLabels[status] || "";
     }
