@@ -1,8 +1,10 @@
 """What the browser tests share: Debian's Chromium (skipped locally when missing, a failure in
 CI), its launch arguments, the phone and screen sizes, and tabs that log in through the form
-and collect the page's script errors."""
+and collect the page's script errors. The `browser` and `module_browser` fixtures
+(tests/e2e/conftest.py) launch it through `chromium()`."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -23,6 +25,20 @@ def require_chromium() -> None:
         pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
                 allow_module_level=True)
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, closed on the way out."""
+    # Imported here: conftest.py imports this module for the socket-only tests as well.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def new_tab(browser, base: str, user: str | None = None, **options):

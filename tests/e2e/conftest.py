@@ -6,6 +6,7 @@ from http.cookiejar import CookieJar
 
 import pytest
 
+from .browsing import chromium
 from .servers import ServerStack
 
 
@@ -14,6 +15,21 @@ def server_stack(tmp_path):
     stack = ServerStack(tmp_path, redis_url=os.environ.get("REDIS_URL") or None)
     yield stack
     stack.stop()
+
+
+@pytest.fixture
+def browser():
+    """Chromium for one test. A browser module calls browsing.require_chromium() first."""
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def module_browser():
+    """One Chromium for a whole module (startup is a second or two a test), for modules whose
+    tests each open their own contexts: such a module overrides `browser` with it."""
+    with chromium() as browser:
+        yield browser
 
 
 class HttpSession:

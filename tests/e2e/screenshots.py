@@ -16,11 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from .browsing import CHROMIUM, chromium, new_tab
+
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
@@ -154,21 +153,8 @@ def distinct_colours(page, png: bytes) -> int:
     return page.evaluate(COLOURS_JS, base64.b64encode(png).decode())
 
 
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2026")
-    page.click("form.stack button[type=submit]")
-    expect(page.locator(".whoami")).to_be_visible()
-
-
 def new_page(browser, base, options, user=None):
-    page = browser.new_context(**options).new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    if user:
-        log_in(page, base, user)
-    return page
+    return new_tab(browser, base, user, **options)
 
 
 def vote_by_tapping(page, base, label="금지 반대"):
@@ -272,12 +258,8 @@ def main(argv=None) -> int:
         stack = ServerStack(Path(tmp), redis_url=None)
         try:
             base = stack.start_server()
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-                try:
-                    written = take(browser, base, out)
-                finally:
-                    browser.close()
+            with chromium() as browser:
+                written = take(browser, base, out)
         finally:
             stack.stop()
     write_readme(out, written)

@@ -13,34 +13,23 @@ public page is audited without anyone listing it here."""
 import json
 import os
 import re
-import shutil
 import time
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
+from .browsing import LIVE_MS, new_tab, require_chromium
 from .servers import ServerStack
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
+require_chromium()
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect, sync_playwright
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "demo-pass-2026"
 BLOCKING = {"serious", "critical"}
 # The WCAG 2.0/2.1 A and AA rules (KWCAG 2.2 follows WCAG 2.1 AA), plus axe's best practices
 # (landmarks, headings, duplicate ids) – only serious and critical findings fail.
 AXE_OPTIONS = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
-LIVE_MS = 5000
 
 # Run in the server's environment (its database): every public route filled with demo ids.
 # The city's site and 서울시설공단's in full; of the other agencies only their debates, so each
@@ -91,29 +80,13 @@ def stack(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+def browser(module_browser):
+    return module_browser
 
 
 @pytest.fixture(scope="module")
 def axe():
     return Axe()
-
-
-def tab_as(browser, base, username=None, **options):
-    context = browser.new_context(**options)
-    tab = context.new_page()
-    if username:
-        tab.goto(f"{base}/accounts/login/")
-        tab.fill("input[name=username]", username)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.click("form.stack button[type=submit]")
-        expect(tab.locator(".whoami")).to_be_visible()
-    return tab
 
 
 def public_pages(stack, tab) -> tuple[list[str], str]:
@@ -153,7 +126,7 @@ def report(found, audited, started):
 
 
 def test_every_public_page_passes_axe_anonymously(stack, browser, axe):
-    tab = tab_as(browser, stack.base)
+    tab = new_tab(browser, stack.base)
     started = time.monotonic()
     pages, not_found = public_pages(stack, tab)
     # The route walk must reach the page kinds the issue names: a guard against a filter that
@@ -190,7 +163,7 @@ def test_logged_in_forms_and_staff_screens_pass_axe(stack, browser, axe):
     started = time.monotonic()
     found, audited = [], []
     for username, paths in SCREENS:
-        tab = tab_as(browser, stack.base, username)
+        tab = new_tab(browser, stack.base, username)
         for path in paths:
             response = audit(axe, tab, path, stack.base, found)
             assert response.status == 200, f"{path} as {username}: {response.status}"
@@ -227,7 +200,7 @@ def tab_to(tab, selector, limit=120) -> dict:
 
 
 def test_skip_link_and_visible_focus_on_links_buttons_and_inputs(stack, browser):
-    tab = tab_as(browser, stack.base)
+    tab = new_tab(browser, stack.base)
     tab.goto(f"{stack.base}/a/sisul/")
     tab.keyboard.press("Tab")
     skip = tab.locator(".skip-link")
@@ -249,13 +222,13 @@ def test_skip_link_and_visible_focus_on_links_buttons_and_inputs(stack, browser)
 
 def test_ballot_by_keyboard_alone_is_counted(stack, browser):
     url = f"{stack.base}/a/sisul/debates/1/"
-    screen = tab_as(browser, stack.base)
+    screen = new_tab(browser, stack.base)
     screen.goto(url)
     expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     first_count = screen.locator("[data-bars] li").first.locator("[data-count]")
     before = int(first_count.inner_text())
 
-    voter = tab_as(browser, stack.base, "citizen2")
+    voter = new_tab(browser, stack.base, "citizen2")
     voter.goto(url)
     expect(voter.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     tab_to(voter, "[data-ballot-form] input[type=radio]")
@@ -271,7 +244,7 @@ def test_ballot_by_keyboard_alone_is_counted(stack, browser):
 
 def test_live_regions_announce_tallies_supports_and_comments_politely(stack, browser):
     debate = f"{stack.base}/debates/2/"
-    screen = tab_as(browser, stack.base)
+    screen = new_tab(browser, stack.base)
     screen.goto(debate)
     expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     tally = screen.locator("[data-announce]")
@@ -281,7 +254,7 @@ def test_live_regions_announce_tallies_supports_and_comments_politely(stack, bro
     assert screen.locator("[data-countdown][role=status], [data-countdown][role=timer][aria-live=polite]").count() == 0
     assert tally.inner_text() == ""  # nothing is announced on arrival
 
-    voter = tab_as(browser, stack.base, "citizen2")
+    voter = new_tab(browser, stack.base, "citizen2")
     voter.goto(debate)
     voter.check("[data-ballot-form] input[type=checkbox] >> nth=0")
     voter.click("[data-ballot-form] button[type=submit]")
@@ -314,7 +287,7 @@ def test_live_regions_announce_tallies_supports_and_comments_politely(stack, bro
 
 
 def test_charts_have_text_equivalents(stack, browser):
-    admin = tab_as(browser, stack.base, "sisul-admin")
+    admin = new_tab(browser, stack.base, "sisul-admin")
     admin.goto(f"{stack.base}/a/sisul/manage/statistics/")
     charts = admin.locator("svg.stat-chart")
     assert charts.count() >= 2
@@ -332,7 +305,7 @@ def test_charts_have_text_equivalents(stack, browser):
         values = {t.rsplit(":", 1)[1].strip() for t in chart.locator("rect.stat-bar > title").all_text_contents()}
         assert values and values <= cells, f"chart {index}: values {sorted(values - cells)} are not in its table"
     # The results of a closed debate: each option's label and count are text; the bars only decorate.
-    results = tab_as(browser, stack.base)
+    results = new_tab(browser, stack.base)
     results.goto(f"{stack.base}/a/sisul/debates/5/")
     rows = results.locator("[data-bars] li")
     assert rows.count() >= 2
@@ -343,7 +316,7 @@ def test_charts_have_text_equivalents(stack, browser):
 
 
 def test_page_language_follows_the_language_switch(stack, browser):
-    tab = tab_as(browser, stack.base)
+    tab = new_tab(browser, stack.base)
     tab.goto(f"{stack.base}/a/sisul/debates/1/")
     assert tab.evaluate("document.documentElement.lang") == "ko"
     with tab.expect_navigation():
@@ -359,7 +332,7 @@ def test_page_language_follows_the_language_switch(stack, browser):
 
 
 def test_back_office_menu_works_by_keyboard_on_a_phone(stack, browser):
-    admin = tab_as(browser, stack.base, "sisul-admin", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    admin = new_tab(browser, stack.base, "sisul-admin", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     admin.goto(f"{stack.base}/a/sisul/")
     menu = admin.locator("nav.bo-menu")
     expect(menu).to_have_attribute("aria-label", re.compile(".+"))

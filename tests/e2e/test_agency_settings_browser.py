@@ -4,27 +4,19 @@ colour and banner, can open its back office, and cannot open another agency's ba
 
 Debian's Chromium through Playwright against a real Daphne process with the demo data."""
 
-import os
 
 import pytest
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
+from .browsing import new_tab, require_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect  # noqa: E402
-
-from .test_facilitator_browser import browser, logged_in  # noqa: E402,F401
+require_chromium()
 
 
-def test_platform_admin_creates_an_agency_and_its_admin_sees_its_own_look(server_stack, browser):  # noqa: F811
+def test_platform_admin_creates_an_agency_and_its_admin_sees_its_own_look(server_stack, browser):
     base = server_stack.start_server()
-    platform = logged_in(browser, base, "platform")
+    platform = new_tab(browser, base, "platform")
     platform.goto(f"{base}/platform/agencies/")
     form = platform.locator("form[data-new-agency]")
     form.locator("input[name=name]").fill("서울에너지공사")
@@ -35,7 +27,7 @@ def test_platform_admin_creates_an_agency_and_its_admin_sees_its_own_look(server
     form.locator("button[type=submit]").click()
     expect(platform.locator("[data-agencies]")).to_contain_text("서울에너지공사")
 
-    admin = logged_in(browser, base, "citizen2")
+    admin = new_tab(browser, base, "citizen2")
     admin.goto(f"{base}/a/energy/")
     expect(admin.locator(".site-name")).to_have_text("서울에너지공사")
     expect(admin.locator(".banner")).to_contain_text("에너지 전환, 시민과 함께")

@@ -5,35 +5,19 @@ sees the question answered.
 Debian's Chromium through Playwright against a real Daphne process with the demo data
 (seed_demo): `sisul-admin` runs /a/sisul/, `citizen` is a citizen."""
 
-import os
 
 import pytest
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
+from .browsing import new_tab, require_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright
-
-from .test_facilitator_browser import LAUNCH_ARGS, logged_in
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+require_chromium()
 
 
 def test_notice_question_and_answer(server_stack, browser):
     base = server_stack.start_server()
-    admin = logged_in(browser, base, "sisul-admin")
+    admin = new_tab(browser, base, "sisul-admin")
     admin.goto(f"{base}/a/sisul/manage/content/notices/new/")
     admin.fill("input[name=title]", "12월 시설 점검 안내")
     admin.fill("textarea[name=body]", "12월 3일 오전에는 수영장을 점검합니다.")
@@ -41,7 +25,7 @@ def test_notice_question_and_answer(server_stack, browser):
     admin.click("form.stack button[type=submit]")
     expect(admin.locator("table.bo-table")).to_contain_text("12월 시설 점검 안내")
 
-    citizen = logged_in(browser, base, "citizen")
+    citizen = new_tab(browser, base, "citizen")
     citizen.goto(f"{base}/a/sisul/")
     notice = citizen.locator("[data-home-notices] a", has_text="12월 시설 점검 안내")
     expect(notice).to_be_visible()

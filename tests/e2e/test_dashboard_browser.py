@@ -6,20 +6,20 @@ Debian's Chromium through Playwright against a real Daphne process with the demo
 (seed_demo, which casts no ballots): debate 1 is 서울시설공단's pro/con debate."""
 
 import pytest
+from playwright.sync_api import expect
 
-from .test_facilitator_browser import CHROMIUM, browser, logged_in  # noqa: F401 (fixture, skip when missing)
-
-from playwright.sync_api import expect  # noqa: E402
+from .browsing import new_tab, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
+require_chromium()
 # The dashboard is rebuilt every REALTIME_DASHBOARD_SECONDS (3 s) while open; presence of
 # other processes' sockets adds a second or two under Redis.
 LIVE_MS = 10000
 
 
-def test_the_dashboard_counts_a_ballot_cast_in_another_browser(server_stack, browser):  # noqa: F811
+def test_the_dashboard_counts_a_ballot_cast_in_another_browser(server_stack, browser):
     base = server_stack.start_server()
-    board = logged_in(browser, base, "sisul-admin", viewport={"width": 1280, "height": 800})
+    board = new_tab(browser, base, "sisul-admin", viewport={"width": 1280, "height": 800})
     board.goto(f"{base}/a/sisul/manage/dashboard/")
     expect(board.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     ballots = board.locator("[data-counter=ballots_per_minute]")
@@ -27,7 +27,7 @@ def test_the_dashboard_counts_a_ballot_cast_in_another_browser(server_stack, bro
     expect(ballots).to_have_text("0")
     expect(connected).to_have_text("0", timeout=LIVE_MS)  # filled by the first frame
 
-    phone = logged_in(browser, base, "citizen", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    phone = new_tab(browser, base, "citizen", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     phone.goto(f"{base}/a/sisul/debates/1/")
     expect(phone.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     expect(connected).to_have_text("1", timeout=LIVE_MS)

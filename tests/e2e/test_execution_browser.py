@@ -5,57 +5,27 @@ proposal finds the item on the public board, reads the update and follows it.
 
 Debian's Chromium through Playwright against a real Daphne process."""
 
-import os
-import shutil
 
 import pytest
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
+from .browsing import new_tab, require_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
+require_chromium()
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TITLE = "장애인 체육시설 평일 저녁 운영"
-
-
-@pytest.fixture
-def browser():
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def logged_in(browser, base, user):
-    tab = browser.new_context().new_page()
-    tab.errors = []
-    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
-    tab.goto(f"{base}/accounts/login/")
-    tab.fill("input[name=username]", user)
-    tab.fill("input[name=password]", "demo-pass-2026")
-    tab.click("form.stack button[type=submit]")
-    expect(tab.locator(".whoami")).to_be_visible()
-    return tab
 
 
 def test_admin_tracks_a_proposal_and_a_supporter_follows_it(server_stack, browser):
     base = server_stack.start_server()
 
-    citizen = logged_in(browser, base, "citizen")
+    citizen = new_tab(browser, base, "citizen")
     citizen.goto(f"{base}/a/sisul/proposals/4/")
     citizen.click("[data-support-form] button[type=submit]")
     expect(citizen.locator("[data-support-form] button[type=submit]")).to_have_attribute("aria-pressed", "true")
 
-    admin = logged_in(browser, base, "sisul-admin")
+    admin = new_tab(browser, base, "sisul-admin")
     admin.goto(f"{base}/a/sisul/manage/proposals/4/")
     admin.click("a[href$='/manage/executions/new/?proposal=4']")
     expect(admin.locator("select[name=proposal]")).to_have_value("4")

@@ -8,50 +8,19 @@ Debian's Chromium through Playwright against a real Daphne process with the demo
 
 import os
 import re
-import shutil
 
 import pytest
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
+from .browsing import LIVE_MS, new_tab, require_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LIVE_MS = 5000
-
-
-@pytest.fixture
-def browser():
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def logged_in(browser, base, user, **options):
-    tab = browser.new_context(**options).new_page()
-    tab.errors = []
-    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
-    tab.goto(f"{base}/accounts/login/")
-    tab.fill("input[name=username]", user)
-    tab.fill("input[name=password]", "demo-pass-2026")
-    tab.click("form.stack button[type=submit]")
-    expect(tab.locator(".whoami")).to_be_visible()
-    return tab
+require_chromium()
 
 
 def test_the_screen_follows_online_ballots_and_hall_counts(server_stack, browser):
     base = server_stack.start_server()
-    screen = logged_in(browser, base, "sisul-facilitator", viewport={"width": 1280, "height": 800})
+    screen = new_tab(browser, base, "sisul-facilitator", viewport={"width": 1280, "height": 800})
     screen.goto(f"{base}/a/sisul/manage/debates/1/screen/")
     expect(screen.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     expect(screen.locator(".screen-qr svg title")).to_have_count(1)
@@ -61,7 +30,7 @@ def test_the_screen_follows_online_ballots_and_hall_counts(server_stack, browser
     expect(against.locator("[data-cell=online]")).to_have_text("0")
     expect(against.locator("[data-cell=combined]")).to_have_text("0")
 
-    phone = logged_in(browser, base, "citizen", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    phone = new_tab(browser, base, "citizen", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     phone.goto(f"{base}/a/sisul/debates/1/")
     expect(phone.locator("[data-live-status]")).to_have_attribute("data-state", "live")
     expect(screen.locator("[data-watching]")).to_have_text("1", timeout=8000)  # the phone is watching
@@ -73,7 +42,7 @@ def test_the_screen_follows_online_ballots_and_hall_counts(server_stack, browser
     expect(screen.locator("[data-ballots]")).to_have_text("1")
 
     # The hall's count, entered on a second facilitator tab: the projected screen follows.
-    panel = logged_in(browser, base, "sisul-facilitator")
+    panel = new_tab(browser, base, "sisul-facilitator")
     panel.goto(f"{base}/a/sisul/manage/debates/1/screen/")
     option = against.locator("th").inner_text()
     panel.select_option("[data-offline-form] select[name=option]", label=option)

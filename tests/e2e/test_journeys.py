@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from .browsing import CHROMIUM, LAUNCH_ARGS, LIVE_MS, PHONE, SCREEN, click_menu_link, new_tab, require_chromium
+from .browsing import LIVE_MS, PHONE, SCREEN, click_menu_link, new_tab, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 require_chromium()
@@ -24,11 +24,8 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+def browser(module_browser):
+    return module_browser
 
 
 @pytest.fixture

@@ -8,23 +8,15 @@ again when the network is back."""
 import json
 import os
 import re
-import shutil
 
 import pytest
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
+from .browsing import require_chromium
+
 pytestmark = [pytest.mark.browser]
+require_chromium()
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "frontend", "static", "frontend")
 ORIGIN = "http://contract.test"
 
@@ -58,15 +50,6 @@ window.channel = openLiveChannel("/ws/debates/1/", {
   onGone: (frame) => window.gone.push(frame),
 });
 </script></body></html>"""
-
-
-@pytest.fixture
-def browser():
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

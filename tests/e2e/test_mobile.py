@@ -18,27 +18,19 @@ One Daphne process and one Chromium for the whole module, on a copy of the demo 
 never compares pixels with docs/screenshots/, which is for people to review."""
 
 import os
-import shutil
 
 import pytest
+from playwright.sync_api import expect
 
+from .browsing import LIVE_MS, require_chromium
 from .screenshots import (
-    CHROMIUM, LAUNCH_ARGS, LOGGED_OUT_PAGES, MIN_TARGET, PHONE, PHONE_PAGES, PROJECTOR, distinct_colours, new_page, overflow,
+    LOGGED_OUT_PAGES, MIN_TARGET, PHONE, PHONE_PAGES, PROJECTOR, distinct_colours, new_page, overflow,
     small_targets, targets, vote_by_tapping,
 )
 from .servers import ServerStack
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-LIVE_MS = 5000
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +43,8 @@ def base(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+def browser(module_browser):
+    return module_browser
 
 
 @pytest.fixture(scope="module")

@@ -6,25 +6,25 @@ Its author, reloading, sees it with the reason.
 Debian's Chromium through Playwright against a real Daphne process with the demo data."""
 
 import pytest
+from playwright.sync_api import expect
 
-from .test_facilitator_browser import LIVE_MS, browser, logged_in  # noqa: F401 (fixture)
+from .browsing import LIVE_MS, new_tab, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
+require_chromium()
 
-from playwright.sync_api import expect  # noqa: E402
 
-
-def test_a_hidden_comment_vanishes_from_another_window(server_stack, browser):  # noqa: F811
+def test_a_hidden_comment_vanishes_from_another_window(server_stack, browser):
     base = server_stack.start_server()
-    moderator = logged_in(browser, base, "sisul-moderator")
+    moderator = new_tab(browser, base, "sisul-moderator")
     moderator.goto(f"{base}/a/sisul/manage/moderation/?queue=recent")
     expect(moderator.locator("[data-live-status]")).to_have_attribute("data-state", "live")
 
-    reader = logged_in(browser, base, "citizen2", viewport={"width": 360, "height": 740}, is_mobile=True)
+    reader = new_tab(browser, base, "citizen2", viewport={"width": 360, "height": 740}, is_mobile=True)
     reader.goto(f"{base}/a/sisul/debates/1/")
     expect(reader.locator("[data-live-status]")).to_have_attribute("data-state", "live")
 
-    author = logged_in(browser, base, "citizen")
+    author = new_tab(browser, base, "citizen")
     author.goto(f"{base}/a/sisul/debates/1/")
     author.fill("#comment-form textarea[name=body]", "응원봉은 종이로 바꾸면 어떨까요")
     author.click("#comment-form button[type=submit]")

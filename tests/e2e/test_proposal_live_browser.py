@@ -8,44 +8,19 @@ this test: the server owns its database."""
 
 import os
 import re
-import shutil
 import time
 
 import pytest
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
+from .browsing import log_in, require_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
+require_chromium()
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PROPOSAL = 3  # 서울시설공단's, on /a/sisul/ and cross-listed on the city's site
 LIVE_WITHIN_MS = 5000
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
-
-
-@pytest.fixture
-def browser():
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2026")
-    page.click("form.stack button[type=submit]")
-    expect(page.locator(".whoami")).to_be_visible()
 
 
 def collect_errors(page, errors):

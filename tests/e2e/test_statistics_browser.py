@@ -7,17 +7,17 @@ import io
 
 import openpyxl
 import pytest
-
-from .test_facilitator_browser import browser, logged_in  # noqa: F401 (fixture)
-
-pytestmark = [pytest.mark.browser, pytest.mark.servers]
-
 from playwright.sync_api import expect
 
+from .browsing import new_tab, require_chromium
 
-def test_statistics_need_no_script_and_the_download_matches(server_stack, browser):  # noqa: F811
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+require_chromium()
+
+
+def test_statistics_need_no_script_and_the_download_matches(server_stack, browser):
     base = server_stack.start_server()
-    tab = logged_in(browser, base, "metro-admin", java_script_enabled=False, accept_downloads=True)
+    tab = new_tab(browser, base, "metro-admin", java_script_enabled=False, accept_downloads=True)
     tab.goto(f"{base}/a/seoul-metro/")
     tab.click(".bo-group:has(a[href='/a/seoul-metro/manage/statistics/']) > summary")  # no script needed
     tab.click("a[href='/a/seoul-metro/manage/statistics/']")

@@ -5,34 +5,14 @@ Debian's Chromium through Playwright against a real Daphne process with the demo
 (seed_demo): debate 2 is the city's multiple choice (up to 2), 3 서울교통공사's research
 survey (questions 1 and 2 required, 2 allows two answers), 4 서울시설공단's discussion."""
 
-import os
-import shutil
 
 import pytest
+from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
+from .browsing import LIVE_MS, PHONE, new_tab, require_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LIVE_MS = 5000
-
-
-@pytest.fixture
-def browser():
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+require_chromium()
 
 
 @pytest.fixture
@@ -40,17 +20,7 @@ def site(server_stack, browser):
     base = server_stack.start_server()
 
     def page(user=None, mobile=False):
-        options = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True} if mobile else {}
-        tab = browser.new_context(**options).new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
-        if user:
-            tab.goto(f"{base}/accounts/login/")
-            tab.fill("input[name=username]", user)
-            tab.fill("input[name=password]", "demo-pass-2026")
-            tab.click("form.stack button[type=submit]")
-            expect(tab.locator(".whoami")).to_be_visible()
-        return tab
+        return new_tab(browser, base, user, **(PHONE if mobile else {}))
 
     page.base = base
     return page
