@@ -1,9 +1,10 @@
-"""Mapping domain errors onto HTTP once, for every JSON view."""
+"""Mapping domain errors onto HTTP once, for every JSON view and every form post."""
 
 import json
 from functools import wraps
 
-from django.http import JsonResponse
+from django.contrib import messages
+from django.http import Http404, JsonResponse
 
 from . import ratelimits
 from .errors import DomainError, ErrorCode
@@ -44,6 +45,22 @@ def add_domain_error(form, exc: DomainError) -> None:
                 form.add_error(field if field in form.fields else None, str(message))
     else:
         form.add_error(None, str(exc.message))
+
+
+def run_with_messages(request, action, success=None, **kwargs) -> bool:
+    """One write from a page's form post: `action(**kwargs)`. What the user may not see is a
+    404 (a refusal must not tell whether it exists); any other refusal is an error message on
+    the next page, and `success` a success message. True when the write went through."""
+    try:
+        action(**kwargs)
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise Http404 from None
+        messages.error(request, str(exc.message))
+        return False
+    if success is not None:
+        messages.success(request, success)
+    return True
 
 
 def rate_limited_response(request, exc, *, json: bool):

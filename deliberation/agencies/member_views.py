@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deliberation.errors import DomainError, NotFound
+from deliberation.errors import NotFound
+from deliberation.http import run_with_messages
 
 from . import members, platform_services, sanctions, site_settings
 from .forms import StaffRoleForm, SuspendForm
@@ -39,14 +40,7 @@ def member_list(request):
 
 
 def _do(request, action, success, **kwargs) -> None:
-    try:
-        action(actor=request.user, **kwargs)
-    except DomainError as exc:
-        if exc.http_status == 404:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, success)
+    run_with_messages(request, action, success, actor=request.user, **kwargs)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from deliberation.errors import DomainError
+from deliberation.http import run_with_messages
 
 from . import site_settings as services
 from .forms import AgencySettingsForm, StaffRoleForm
@@ -25,16 +25,8 @@ def require_admin(request) -> None:
 
 
 def run(request, action, success: str, **kwargs) -> bool:
-    """One settings write: 404 for what the admin may not see, else a message."""
-    try:
-        action(actor=request.user, agency=request.site, **kwargs)
-    except DomainError as exc:
-        if exc.http_status == 404:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-        return False
-    messages.success(request, success)
-    return True
+    """One settings write on this site, as its admin (deliberation.http.run_with_messages)."""
+    return run_with_messages(request, action, success, actor=request.user, agency=request.site, **kwargs)
 
 
 @login_required

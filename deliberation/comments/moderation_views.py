@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliberation.agencies import sanctions
 from deliberation.agencies.models import SanctionKind
 from deliberation.agencies.sites import site_reverse, site_view
-from deliberation.errors import DomainError
+from deliberation.http import run_with_messages
 
 from . import moderation
 from .moderation import Queue
@@ -36,16 +36,9 @@ def _back(request) -> str:
     return f"{site_reverse(request.site, 'manage_moderation')}?queue={_tab(request.POST.get('queue'))}"
 
 
-def _run(request, action, **kwargs):
-    """One moderation write: 404 for what the moderator may not see, else a message."""
-    try:
-        action(actor=request.user, **kwargs)
-    except DomainError as exc:
-        if exc.http_status == 404:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-        return False
-    return True
+def _run(request, action, **kwargs) -> bool:
+    """One moderation write as this moderator (deliberation.http.run_with_messages)."""
+    return run_with_messages(request, action, actor=request.user, **kwargs)
 
 
 @login_required

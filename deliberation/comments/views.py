@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from deliberation.errors import DomainError
+from deliberation.http import run_with_messages
 
 from . import services
 from .forms import CommentForm, ReportForm
@@ -74,14 +75,8 @@ def edit(request, thread: Thread, comment_pk):
 
 def delete(request, thread: Thread, comment_pk):
     comment = thread.comment(comment_pk)
-    try:
-        services.delete_comment(comment=comment, user=request.user)
-    except DomainError as exc:
-        if exc.http_status == 404:
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Your comment has been deleted."))
+    run_with_messages(request, services.delete_comment, _("Your comment has been deleted."),
+                      comment=comment, user=request.user)
     return redirect(thread.detail_url)
 
 
