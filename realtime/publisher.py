@@ -274,14 +274,6 @@ class NaivePublisher(Publisher):
 
     coalesce = False
 
-    def audience_gained(self, groups: list[str]) -> None:
-        """Another process has just started watching these groups: resend the ones whose
-        publish was skipped lately (their viewers' snapshots may predate that change). Runs on
-        the loop, from the presence task."""
-        cutoff = time.monotonic() - SKIPPED_MEMORY_SECONDS
-        self._skipped = {g: t for g, t in self._skipped.items() if t > cutoff}
-        self.mark_groups_dirty([g for g in groups if self._skipped.pop(g, None) is not None])
-
     def _changed(self, key) -> None:
         asyncio.get_running_loop().create_task(self._publish_logged(key), context=contextvars.Context())
 
