@@ -98,15 +98,20 @@ def _retry_after(engine, item, ids) -> int:
     return max(1, math.ceil(reset_at - time.time()))
 
 
-def _who(name: str, account, address) -> list[tuple[tuple[RateLimitItem, ...], tuple[str, ...]]]:
-    # Two identifiers per key: `limits` escapes each one, and this runs for every websocket frame.
+def _limits(name: str, account, address) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+    """Each (limit, identifiers) of the policy for this caller, the account's first. Two
+    identifiers per key: `limits` escapes each one, and this runs for every websocket frame."""
     rules = policy(name)
-    who = []
+    limits = []
     if account is not None and rules.account:
-        who.append((rules.account, (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:account", str(account))))
+        ids = (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:account", str(account))
+        for item in rules.account:
+            limits.append((item, ids))
     if address is not None and rules.address:
-        who.append((rules.address, (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:address", address or "unknown")))
-    return who
+        ids = (f"{settings.RATE_LIMIT_NAMESPACE}:{name}:address", address or "unknown")
+        for item in rules.address:
+            limits.append((item, ids))
+    return limits
 
 
 def hit(name: str, *, account=None, address: str | None = None, engine: FixedWindowRateLimiter | None = None,
@@ -117,9 +122,8 @@ def hit(name: str, *, account=None, address: str | None = None, engine: FixedWin
     address's budget, which the rest of a venue's hall shares."""
     if not settings.RATE_LIMITS_ENABLED:
         return
-    for items, ids in _who(name, account, address):
-        for item in items:
-            hit_limit(item, ids, engine=engine, message=message)
+    for item, ids in _limits(name, account, address):
+        hit_limit(item, ids, engine=engine, message=message)
 
 
 def hit_limit(item: RateLimitItem, ids: tuple[str, ...], *, engine: FixedWindowRateLimiter | None = None,
@@ -143,10 +147,9 @@ def exceeded(name: str, *, account=None, address: str | None = None) -> int | No
         return None
     engine = shared()
     try:
-        for items, ids in _who(name, account, address):
-            for item in items:
-                if not engine.test(item, *ids):
-                    return _retry_after(engine, item, ids)
+        for item, ids in _limits(name, account, address):
+            if not engine.test(item, *ids):
+                return _retry_after(engine, item, ids)
     except Exception:
         logger.warning("rate limit storage unavailable; %s not limited", name, exc_info=True)
     return None
@@ -158,9 +161,8 @@ def count(name: str, *, account=None, address: str | None = None) -> None:
         return
     engine = shared()
     try:
-        for items, ids in _who(name, account, address):
-            for item in items:
-                engine.hit(item, *ids)
+        for item, ids in _limits(name, account, address):
+            engine.hit(item, *ids)
     except Exception:
         logger.warning("rate limit storage unavailable; %s not counted", name, exc_info=True)
 
@@ -168,9 +170,8 @@ def count(name: str, *, account=None, address: str | None = None) -> None:
 def clear(name: str, *, account=None, address: str | None = None) -> None:
     engine = shared()
     try:
-        for items, ids in _who(name, account, address):
-            for item in items:
-                engine.clear(item, *ids)
+        for item, ids in _limits(name, account, address):
+            engine.clear(item, *ids)
     except Exception:
         logger.warning("rate limit storage unavailable; %s not cleared", name, exc_info=True)
 
