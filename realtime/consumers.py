@@ -76,6 +76,11 @@ class SocketConsumer(AsyncWebsocketConsumer):
             return
         await getattr(self, f"on_{message.type}")(message)
 
+    @property
+    def client_address(self) -> str | None:
+        client = self.scope.get("client")
+        return client[0] if client else None
+
     async def refuse(self, exc: "ratelimits.RateLimited", ref=None) -> None:
         """The `rate_limited` error frame; a socket refused REALTIME_RATE_LIMIT_CLOSE_AFTER
         times is closed with 4429 (the page reconnects later with its usual backoff)."""
@@ -138,10 +143,9 @@ class SocketConsumer(AsyncWebsocketConsumer):
         # address, in this process's memory (policy "ws_connect"): a socket closed with 4429
         # for flooding cannot come straight back for more, and each admission costs a lookup.
         user = self.scope.get("user")
-        client = self.scope.get("client")
         try:
             ratelimits.hit("ws_connect", account=user.pk if user is not None and user.is_authenticated else None,
-                           address=client[0] if client else None, engine=ratelimits.local())
+                           address=self.client_address, engine=ratelimits.local())
         except ratelimits.RateLimited as exc:
             await self.send_frame(protocol.error(code=RATE_LIMITED[0], message=RATE_LIMITED[1],
                                                  retry_after=exc.retry_after))
@@ -248,9 +252,8 @@ class DebateConsumer(SocketConsumer):
             return
         # Votes per account and (generously: a venue's Wi-Fi is one address) per client
         # address, in this process's memory (policy "ws_vote"); nothing is submitted past it.
-        client = self.scope.get("client")
         try:
-            ratelimits.hit("ws_vote", account=user.pk, address=client[0] if client else None,
+            ratelimits.hit("ws_vote", account=user.pk, address=self.client_address,
                            engine=ratelimits.local())
         except ratelimits.RateLimited as exc:
             await self.refuse(exc, ref=ref)
