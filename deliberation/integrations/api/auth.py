@@ -7,7 +7,8 @@ from functools import wraps
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from deliberation.http import error_response
+from deliberation.http import rate_limited_response
+from deliberation.ratelimits import client_address
 
 from .. import ratelimit
 from ..errors import InsufficientScope, RateLimited
@@ -53,11 +54,9 @@ def rate_limited(run):
     def wrapper(request, *args, **kwargs):
         key = request_key(request)
         try:
-            ratelimit.check(key_id=key.pk if key else None, address=request.META.get("REMOTE_ADDR", ""))
+            ratelimit.check(key_id=key.pk if key else None, address=client_address(request))
         except RateLimited as exc:
-            response = error_response(exc.code, exc.message, exc.http_status)
-            response["Retry-After"] = str(exc.retry_after)
-            return response
+            return rate_limited_response(request, exc, json=True)
         return run(request, *args, **kwargs)
 
     return wrapper
